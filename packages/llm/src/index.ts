@@ -1,1 +1,19 @@
-export {}
+export type {
+  ChatMessage,
+  ChatRole,
+  LlmProvider,
+  Model,
+  StreamEvent,
+  StreamRequest,
+} from './provider'
+export { LlmError, type LlmErrorCode, type LlmErrorDetails } from './errors'
+export { createOpenRouterProvider, OPENROUTER_BASE_URL, type OpenRouterOptions } from './openrouter'
+export {
+  createModelCatalog,
+  DEFAULT_CONTEXT_LENGTH,
+  type ModelCatalog,
+  type ModelCatalogOptions,
+  type ModelList,
+} from './models'
+export { FALLBACK_MODELS } from './fallback-models'
+export { buildTitlePrompt, cleanTitle, fallbackTitle, MAX_TITLE_LENGTH } from './title'

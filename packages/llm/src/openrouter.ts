@@ -1,0 +1,226 @@
+import OpenAI from 'openai'
+import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions'
+import { LlmError, llmTimeoutError } from './errors'
+import { parseModelList } from './model-list'
+import { llmErrorFromBody, toLlmError } from './openai-errors'
+import type { ChatMessage, LlmProvider, Model, StreamEvent, StreamRequest } from './provider'
+import { retryDelay, sleep, type RetryPolicy } from './retry'
+import { StreamWatchdog } from './stream-watchdog'
+
+/** Options of {@link createOpenRouterProvider}. */
+export interface OpenRouterOptions {
+  apiKey: string
+  /** Any OpenAI-compatible base URL. Default `https://openrouter.ai/api/v1`. */
+  baseURL?: string
+  /** Sent as `HTTP-Referer` (OpenRouter app attribution). */
+  appUrl?: string
+  /** Sent as `X-Title` (OpenRouter app attribution). */
+  appName?: string
+  /** From request start to the first text delta. Default 60 s. */
+  firstTokenTimeoutMs?: number
+  /** Longest silence between chunks once the answer has started. Default 60 s. */
+  idleTimeoutMs?: number
+  /** Retries before the first token (429, 408, 502, 503, timeouts, connection errors). Default 2. */
+  maxRetries?: number
+  /** Base of the exponential backoff. Default 500 ms. */
+  retryBaseMs?: number
+  /** Cap on any wait between attempts, `Retry-After` included. Default 20 s. */
+  maxRetryDelayMs?: number
+  fetch?: typeof fetch
+}
+
+export const OPENROUTER_BASE_URL = 'https://openrouter.ai/api/v1'
+
+/** Calls `child.abort()` when `parent` aborts; returns the unlink function. */
+function linkAbort(parent: AbortSignal | undefined, child: AbortController): () => void {
+  if (!parent) return () => undefined
+  if (parent.aborted) {
+    child.abort()
+    return () => undefined
+  }
+  const onAbort = (): void => child.abort()
+  parent.addEventListener('abort', onAbort, { once: true })
+  return () => parent.removeEventListener('abort', onAbort)
+}
+
+function abortedError(signal: AbortSignal): LlmError {
+  const reason: unknown = signal.reason
+  if (reason instanceof Error && reason.name === 'TimeoutError') {
+    return new LlmError('timeout', 'The model provider did not answer in time. Try again.', {
+      cause: reason,
+    })
+  }
+  return new LlmError('unknown', 'The request to the model provider was cancelled.', {
+    cause: reason,
+  })
+}
+
+/**
+ * The OpenRouter provider, on the official `openai` SDK (one client, so connections are
+ * kept alive and reused across streams).
+ *
+ * @example
+ * ```ts
+ * const llm = createOpenRouterProvider({ apiKey: env.OPENROUTER_API_KEY, appName: 't3chat' })
+ * const title = await llm.complete({ model: 'openai/gpt-4o-mini', messages })
+ * ```
+ */
+export function createOpenRouterProvider(opts: OpenRouterOptions): LlmProvider {
+  const firstTokenTimeoutMs = opts.firstTokenTimeoutMs ?? 60_000
+  const idleTimeoutMs = opts.idleTimeoutMs ?? 60_000
+  const policy: RetryPolicy = {
+    maxRetries: opts.maxRetries ?? 2,
+    baseMs: opts.retryBaseMs ?? 500,
+    maxDelayMs: opts.maxRetryDelayMs ?? 20_000,
+  }
+  const defaultHeaders: Record<string, string> = {}
+  if (opts.appUrl) defaultHeaders['HTTP-Referer'] = opts.appUrl
+  if (opts.appName) defaultHeaders['X-Title'] = opts.appName
+
+  const client = new OpenAI({
+    apiKey: opts.apiKey,
+    baseURL: opts.baseURL ?? OPENROUTER_BASE_URL,
+    // We retry ourselves, and only before the first token.
+    maxRetries: 0,
+    // Our own first-token timeout is the real bound; this only guards the SDK's header wait.
+    timeout: Math.max(firstTokenTimeoutMs, idleTimeoutMs) + 5_000,
+    defaultHeaders,
+    // Explicit nulls stop the SDK from picking up OPENAI_* variables meant for OpenAI.
+    organization: null,
+    project: null,
+    webhookSecret: null,
+    logLevel: 'off',
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  })
+
+  async function* stream(req: StreamRequest): AsyncGenerator<StreamEvent, void, undefined> {
+    const { signal } = req
+    const body = {
+      model: req.model,
+      messages: req.messages,
+      stream: true as const,
+      stream_options: { include_usage: true },
+      // OpenRouter's legacy usage switch: ignored today, harmless, and keeps older deployments honest.
+      usage: { include: true },
+      ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
+    }
+    let emitted = false
+    for (let attempt = 0; ; attempt++) {
+      if (signal.aborted) return
+      const controller = new AbortController()
+      const unlink = linkAbort(signal, controller)
+      const watchdog = new StreamWatchdog(firstTokenTimeoutMs, idleTimeoutMs, () =>
+        controller.abort(),
+      )
+      let failure: LlmError | null = null
+      let finishReason: string | null = null
+      let completed = false
+      try {
+        const chunks = await client.chat.completions.create(body, { signal: controller.signal })
+        for await (const chunk of chunks) {
+          const now = Date.now()
+          const choice = chunk.choices[0]
+          if (choice !== undefined) {
+            const text = choice.delta?.content
+            if (text) {
+              if (emitted) watchdog.touch(now)
+              else {
+                emitted = true
+                watchdog.firstToken(now)
+              }
+              yield { type: 'delta', text }
+            } else watchdog.touch(now)
+            if (choice.finish_reason) finishReason = choice.finish_reason
+          } else watchdog.touch(now)
+          const usage = chunk.usage
+          if (usage) {
+            const cost: unknown = (usage as { cost?: unknown }).cost
+            yield {
+              type: 'usage',
+              promptTokens: usage.prompt_tokens,
+              completionTokens: usage.completion_tokens,
+              cost: typeof cost === 'number' ? cost : null,
+            }
+          }
+        }
+        completed = true
+      } catch (err) {
+        if (!signal.aborted && watchdog.tripped === null) failure = toLlmError(err)
+      } finally {
+        watchdog.stop()
+        unlink()
+        // A consumer that stops iterating early must not leave the upstream request open.
+        if (!completed) controller.abort()
+      }
+      if (signal.aborted) return
+      if (watchdog.tripped !== null) {
+        const ms = watchdog.tripped === 'idle' ? idleTimeoutMs : firstTokenTimeoutMs
+        failure = llmTimeoutError(watchdog.tripped, ms)
+      } else if (failure === null && finishReason === 'error') {
+        failure = new LlmError(
+          'upstream_unavailable',
+          'The model failed while answering. Try again, or choose another model.',
+          { retryable: true },
+        )
+      }
+      if (failure === null) {
+        yield { type: 'finish', reason: finishReason }
+        return
+      }
+      if (emitted || !failure.retryable || attempt >= policy.maxRetries) throw failure
+      await sleep(retryDelay(policy, attempt, failure.retryAfterMs), signal)
+    }
+  }
+
+  async function complete(req: {
+    model: string
+    messages: ChatMessage[]
+    signal?: AbortSignal
+    maxTokens?: number
+  }): Promise<string> {
+    const body: ChatCompletionCreateParamsNonStreaming = {
+      model: req.model,
+      messages: req.messages,
+      stream: false,
+      ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
+    }
+    for (let attempt = 0; ; attempt++) {
+      if (req.signal?.aborted) throw abortedError(req.signal)
+      const controller = new AbortController()
+      const unlink = linkAbort(req.signal, controller)
+      let timedOut = false
+      const timer = setTimeout(() => {
+        timedOut = true
+        controller.abort()
+      }, firstTokenTimeoutMs)
+      let failure: LlmError
+      try {
+        const res = await client.chat.completions.create(body, { signal: controller.signal })
+        const choices: unknown = res.choices
+        if (Array.isArray(choices)) return res.choices[0]?.message.content ?? ''
+        // OpenRouter may answer 200 with an `error` body instead of choices.
+        failure = llmErrorFromBody((res as { error?: unknown }).error)
+      } catch (err) {
+        if (req.signal?.aborted) throw abortedError(req.signal)
+        failure = timedOut ? llmTimeoutError('first-token', firstTokenTimeoutMs) : toLlmError(err)
+      } finally {
+        clearTimeout(timer)
+        unlink()
+      }
+      if (!failure.retryable || attempt >= policy.maxRetries) throw failure
+      await sleep(retryDelay(policy, attempt, failure.retryAfterMs), req.signal)
+    }
+  }
+
+  async function listModels(signal?: AbortSignal): Promise<Model[]> {
+    try {
+      const raw = await client.get<unknown>('/models', signal ? { signal } : {})
+      return parseModelList(raw)
+    } catch (err) {
+      if (signal?.aborted) throw abortedError(signal)
+      throw toLlmError(err)
+    }
+  }
+
+  return { stream, complete, listModels }
+}
