@@ -1,1 +1,43 @@
-export {}
+export { createDb, embeddedDatabaseDir, type CreateDbOptions } from './create-db'
+export { migrateDown, migrateToLatest, type MigrationStep } from './migrate'
+export { InvalidCursorError, MigrationError } from './errors'
+export type {
+  Conversation,
+  ConversationUpdate,
+  Database,
+  Executor,
+  JsonObject,
+  JsonValue,
+  Message,
+  MessageRole,
+  MessageStatus,
+  MessageUpdate,
+  NewConversation,
+  NewMessage,
+  NewUser,
+  User,
+  UserPreferences,
+  UserUpdate,
+} from './database'
+export { findUser, updateUser, upsertUser } from './repositories/users'
+export {
+  createConversation,
+  deleteConversation,
+  findConversation,
+  listConversations,
+  lockConversation,
+  updateConversation,
+  type ConversationKey,
+} from './repositories/conversations'
+export {
+  appendMessageContent,
+  appendMessages,
+  failLiveMessages,
+  findLiveMessage,
+  findMessage,
+  findMessageByClientId,
+  hideMessage,
+  listMessages,
+  updateMessage,
+  type MessageDraft,
+} from './repositories/messages'

@@ -1,0 +1,70 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely'
+import type { Dialect, LogConfig } from 'kysely'
+import { PGliteDialect } from 'kysely-pglite-dialect'
+import pg from 'pg'
+import type { Database } from './database'
+
+/** Options for {@link createDb}. */
+export interface CreateDbOptions {
+  /** Postgres connection string; when set, a `pg` pool is used and `dataDir` is ignored. */
+  connectionString?: string
+  /** Directory of the embedded PGlite database (created if missing); in memory when unset. */
+  dataDir?: string
+  /** Maximum connections of the `pg` pool. Default 10. */
+  poolSize?: number
+  /** Kysely query log: a list of levels or a function receiving every log event. */
+  log?: LogConfig
+  /**
+   * Called when an idle pooled connection fails (e.g. the server restarted). The pool drops the
+   * broken connection by itself; without a handler the error is ignored instead of crashing.
+   */
+  onPoolError?: (error: Error) => void
+}
+
+const INT8_OID = 20
+
+/**
+ * Opens the database: a `pg` pool when `connectionString` is given, otherwise an embedded PGlite
+ * (persisted in `dataDir`, or in memory). Identifiers are camelCase in TypeScript and snake_case
+ * in SQL. Call `db.destroy()` to close the pool or PGlite. Does not migrate: see `migrateToLatest`.
+ *
+ * @example
+ * const db = await createDb({ connectionString: 'postgres://postgres@127.0.0.1:5432/t3chat' })
+ * await migrateToLatest(db)
+ * const user = await upsertUser(db, { id: sub, email })
+ * await db.destroy()
+ */
+export async function createDb(opts: CreateDbOptions = {}): Promise<Kysely<Database>> {
+  const dialect = opts.connectionString
+    ? createPgDialect(opts.connectionString, opts)
+    : await createPgliteDialect(opts.dataDir)
+  return new Kysely<Database>({
+    dialect,
+    // Nested keys stay as stored: user preferences are jsonb and must round-trip untouched.
+    plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
+    ...(opts.log ? { log: opts.log } : {}),
+  })
+}
+
+/** Where the embedded database lives inside the application's data directory. */
+export function embeddedDatabaseDir(dataDir: string): string {
+  return join(dataDir, 'db')
+}
+
+function createPgDialect(connectionString: string, opts: CreateDbOptions): Dialect {
+  // PGlite returns int8 (count(*), sums) as numbers; make pg agree so both backends behave alike.
+  const types = new pg.TypeOverrides()
+  types.setTypeParser(INT8_OID, (value: string) => Number(value))
+  const pool = new pg.Pool({ connectionString, max: opts.poolSize ?? 10, types })
+  pool.on('error', (error) => opts.onPoolError?.(error))
+  return new PostgresDialect({ pool })
+}
+
+async function createPgliteDialect(dataDir: string | undefined): Promise<Dialect> {
+  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true })
+  const pglite = await PGlite.create(dataDir === undefined ? {} : { dataDir })
+  return new PGliteDialect(pglite)
+}

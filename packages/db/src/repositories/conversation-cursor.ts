@@ -1,0 +1,43 @@
+import { InvalidCursorError } from '../errors'
+
+/**
+ * The position after the last conversation of a page. `activityAt` is the exact Postgres value
+ * (UTC, microseconds) as text: a JS Date would round to milliseconds and skip or repeat rows.
+ */
+export interface ConversationCursor {
+  /** `YYYY-MM-DDTHH:MM:SS.ffffff`, UTC. */
+  activityAt: string
+  id: string
+}
+
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/** Encodes a cursor as opaque base64url text. */
+export function encodeConversationCursor(cursor: ConversationCursor): string {
+  return Buffer.from(JSON.stringify([cursor.activityAt, cursor.id])).toString('base64url')
+}
+
+/** Decodes a cursor made by {@link encodeConversationCursor}; throws `InvalidCursorError` otherwise. */
+export function decodeConversationCursor(text: string): ConversationCursor {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'))
+  } catch {
+    throw new InvalidCursorError()
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw new InvalidCursorError()
+  const [activityAt, id] = parsed as unknown[]
+  if (typeof activityAt !== 'string' || typeof id !== 'string') throw new InvalidCursorError()
+  if (!TIMESTAMP.test(activityAt) || !UUID.test(id) || !isRealDate(activityAt)) {
+    throw new InvalidCursorError()
+  }
+  return { activityAt, id }
+}
+
+// Rejects well-shaped but impossible dates (2026-02-30) before Postgres would fail on them.
+function isRealDate(timestamp: string): boolean {
+  const millis = timestamp.slice(0, 23)
+  const date = new Date(`${millis}Z`)
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 23) === millis
+}

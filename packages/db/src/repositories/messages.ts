@@ -1,0 +1,246 @@
+import { sql } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
+import type {
+  Database,
+  Executor,
+  Message,
+  MessageRole,
+  MessageStatus,
+  MessageUpdate,
+} from '../database'
+
+/** A message to append; its `seq` is assigned by {@link appendMessages}. */
+export interface MessageDraft {
+  role: MessageRole
+  content: string
+  model?: string | null
+  status: MessageStatus
+  clientMessageId?: string | null
+}
+
+/**
+ * Appends messages to the user's conversation with the next gap-free seqs, and bumps the
+ * conversation (counts, last message time, activity, preview when given). Undefined when the
+ * conversation is not the user's. Concurrent appends to one conversation serialise on its row.
+ */
+export async function appendMessages(
+  trx: Transaction<Database>,
+  a: {
+    userId: string
+    conversationId: string
+    messages: MessageDraft[]
+    preview?: string | null
+  },
+): Promise<Message[] | undefined> {
+  const n = a.messages.length
+  const preview = a.preview ?? null
+  // The UPDATE takes the row lock first, so seq numbers are handed out one transaction at a time.
+  const conversation = await trx
+    .updateTable('conversations')
+    .set((eb) => ({
+      lastSeq: eb('lastSeq', '+', n),
+      messageCount: eb('messageCount', '+', n),
+      ...(n > 0 ? { lastMessageAt: sql<Date>`now()`, activityAt: sql<Date>`now()` } : {}),
+      ...(preview !== null ? { preview } : {}),
+    }))
+    .where('id', '=', a.conversationId)
+    .where('userId', '=', a.userId)
+    .returning('lastSeq')
+    .executeTakeFirst()
+  if (!conversation) return undefined
+  if (n === 0) return []
+
+  const firstSeq = conversation.lastSeq - n + 1
+  const inserted = await trx
+    .insertInto('messages')
+    .values(
+      a.messages.map((m, i) => ({
+        conversationId: a.conversationId,
+        seq: firstSeq + i,
+        role: m.role,
+        content: m.content,
+        model: m.model ?? null,
+        status: m.status,
+        clientMessageId: m.clientMessageId ?? null,
+      })),
+    )
+    .returningAll()
+    .execute()
+  return inserted.sort((x, y) => x.seq - y.seq)
+}
+
+/** The message, if its conversation belongs to `userId`. */
+export async function findMessage(
+  db: Executor,
+  key: { userId: string; id: string },
+): Promise<Message | undefined> {
+  return db
+    .selectFrom('messages')
+    .innerJoin('conversations', 'conversations.id', 'messages.conversationId')
+    .selectAll('messages')
+    .where('messages.id', '=', key.id)
+    .where('conversations.userId', '=', key.userId)
+    .executeTakeFirst()
+}
+
+/** The message created with this client-supplied id, if it is the user's (idempotent sends). */
+export async function findMessageByClientId(
+  db: Executor,
+  key: { userId: string; clientMessageId: string },
+): Promise<Message | undefined> {
+  return db
+    .selectFrom('messages')
+    .innerJoin('conversations', 'conversations.id', 'messages.conversationId')
+    .selectAll('messages')
+    .where('messages.clientMessageId', '=', key.clientMessageId)
+    .where('conversations.userId', '=', key.userId)
+    .executeTakeFirst()
+}
+
+/**
+ * One page of a conversation's visible messages, newest page first, items in ascending seq.
+ * `before` is an exclusive seq (null for the newest page); pass `nextBefore` to get the older
+ * page (null when there is none). Undefined when the conversation is not the user's.
+ */
+export async function listMessages(
+  db: Executor,
+  q: { userId: string; conversationId: string; limit: number; before: number | null },
+): Promise<{ items: Message[]; nextBefore: number | null } | undefined> {
+  if (!Number.isInteger(q.limit) || q.limit < 1) throw new RangeError('limit must be ≥ 1')
+  const owned = await db
+    .selectFrom('conversations')
+    .select('id')
+    .where('id', '=', q.conversationId)
+    .where('userId', '=', q.userId)
+    .executeTakeFirst()
+  if (!owned) return undefined
+
+  const rows = await listMessagesQuery(db, q).execute()
+  const page = rows.slice(0, q.limit).reverse()
+  const oldest = page[0]
+  const nextBefore = rows.length > q.limit && oldest ? oldest.seq : null
+  return { items: page, nextBefore }
+}
+
+/**
+ * The page query behind {@link listMessages}, newest first, one extra row to detect a next
+ * page. Ownership is checked separately. Exported so tests can EXPLAIN exactly what runs.
+ */
+export function listMessagesQuery(
+  db: Kysely<Database> | Transaction<Database>,
+  q: { conversationId: string; limit: number; before: number | null },
+) {
+  const query = db
+    .selectFrom('messages')
+    .selectAll()
+    .where('conversationId', '=', q.conversationId)
+    .where('hidden', '=', false)
+    .orderBy('seq', 'desc')
+    .limit(q.limit + 1)
+  return q.before === null ? query : query.where('seq', '<', q.before)
+}
+
+/** Changes a message by id (engine-internal: no ownership check). Undefined if it is gone. */
+export async function updateMessage(
+  db: Executor,
+  id: string,
+  patch: MessageUpdate,
+): Promise<Message | undefined> {
+  if (Object.keys(patch).length === 0) {
+    return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst()
+  }
+  return db
+    .updateTable('messages')
+    .set(patch)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()
+}
+
+/** The conversation's answer still `pending`/`streaming`, if any (uses the partial live index). */
+export async function findLiveMessage(
+  db: Executor,
+  key: { userId: string; conversationId: string },
+): Promise<Message | undefined> {
+  return db
+    .selectFrom('messages')
+    .innerJoin('conversations', 'conversations.id', 'messages.conversationId')
+    .selectAll('messages')
+    .where('messages.conversationId', '=', key.conversationId)
+    .where('messages.status', 'in', ['pending', 'streaming'])
+    .where('conversations.userId', '=', key.userId)
+    .orderBy('messages.seq', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+}
+
+/**
+ * Hides a visible message of the user's (a regenerated-away answer): it leaves the visible
+ * history and `messageCount`, but keeps its seq. Undefined when not found, not the user's, or
+ * already hidden. Takes a transaction because two rows change together.
+ */
+export async function hideMessage(
+  trx: Transaction<Database>,
+  key: { userId: string; id: string },
+): Promise<Message | undefined> {
+  const hidden = await trx
+    .updateTable('messages')
+    .set({ hidden: true })
+    .where('id', '=', key.id)
+    .where('hidden', '=', false)
+    .where('conversationId', 'in', (eb) =>
+      eb.selectFrom('conversations').select('id').where('userId', '=', key.userId),
+    )
+    .returningAll()
+    .executeTakeFirst()
+  if (!hidden) return undefined
+  await trx
+    .updateTable('conversations')
+    .set((eb) => ({ messageCount: eb('messageCount', '-', 1) }))
+    .where('id', '=', hidden.conversationId)
+    .execute()
+  return hidden
+}
+
+/**
+ * Appends streamed text to a message's content in the database (one write per flush, not per
+ * token), optionally changing its status. Engine-internal: no ownership check.
+ */
+export async function appendMessageContent(
+  db: Executor,
+  m: { id: string; text: string; status?: MessageStatus },
+): Promise<Message | undefined> {
+  return db
+    .updateTable('messages')
+    .set((eb) => ({
+      content: sql<string>`${eb.ref('content')} || ${m.text}`,
+      ...(m.status !== undefined ? { status: m.status } : {}),
+    }))
+    .where('id', '=', m.id)
+    .returningAll()
+    .executeTakeFirst()
+}
+
+/**
+ * Ends every `pending`/`streaming` message (created before `createdBefore`, when given) as
+ * `error` with this code and message, keeping its text: crash recovery at start-up. With
+ * several instances, pass `createdBefore` or run it only where no other instance is generating.
+ */
+export async function failLiveMessages(
+  db: Executor,
+  f: { errorCode: string; errorMessage: string; createdBefore?: Date },
+): Promise<Message[]> {
+  const { createdBefore } = f
+  const query = db
+    .updateTable('messages')
+    .set({
+      status: 'error',
+      errorCode: f.errorCode,
+      errorMessage: f.errorMessage,
+      completedAt: sql<Date>`now()`,
+    })
+    .where('status', 'in', ['pending', 'streaming'])
+    .returningAll()
+  const scoped = createdBefore ? query.where('createdAt', '<', createdBefore) : query
+  return scoped.execute()
+}
