@@ -26,7 +26,7 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
-      'no-console': ['error', { allow: [] }],
+      'no-console': 'error',
     },
   },
   {

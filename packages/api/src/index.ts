@@ -1,1 +1,57 @@
-export {}
+import type { Kysely } from 'kysely'
+import type { Logger } from 'pino'
+import type { TokenVerifier } from '@t3chat/auth'
+import type { Database } from '@t3chat/db'
+import type { LlmProvider, ModelCatalog } from '@t3chat/llm'
+import { createChatEngine } from './chat/engine'
+import { createInProcessHub, type Hub } from './chat/hub'
+import { defaultApiConfig, type ApiConfig, type ApiDeps } from './deps'
+
+export { appRouter, createCaller, type AppRouter } from './root'
+export { createContext, type Context } from './trpc'
+export { defaultApiConfig, type ApiConfig, type ApiDeps } from './deps'
+export { toTRPCError } from './errors'
+export type { Hub } from './chat/hub'
+export type * from './shapes'
+
+/**
+ * Builds the API's dependencies once. The caller owns `db`; `close()` stops live answers
+ * (saving their text) and the hub, but leaves the database open.
+ *
+ * @example
+ * const api = createApi({ db, verifier, llm, models, logger })
+ * await api.recover()
+ * const caller = createCaller(createContext({ deps: api.deps, authorization: `Bearer ${token}` }))
+ */
+export function createApi(opts: {
+  db: Kysely<Database>
+  verifier: TokenVerifier
+  llm: LlmProvider | null
+  models: ModelCatalog
+  logger: Logger
+  config?: Partial<ApiConfig>
+  hub?: Hub
+}): { deps: ApiDeps; recover(): Promise<number>; close(): Promise<void> } {
+  const config = { ...defaultApiConfig, ...opts.config }
+  const hub = opts.hub ?? createInProcessHub({ frameIntervalMs: config.frameIntervalMs })
+  const base = {
+    db: opts.db,
+    verifier: opts.verifier,
+    llm: opts.llm,
+    models: opts.models,
+    logger: opts.logger,
+    config,
+    hub,
+    knownUsers: new Set<string>(),
+  }
+  const engine = createChatEngine(base)
+  const deps: ApiDeps = { ...base, engine }
+  return {
+    deps,
+    recover: () => engine.recover(),
+    async close() {
+      await engine.close()
+      hub.close()
+    },
+  }
+}

@@ -41,3 +41,16 @@ export {
   updateMessage,
   type MessageDraft,
 } from './repositories/messages'
+export {
+  checkpointAnswer,
+  findMessageBySeq,
+  finishAnswer,
+  interruptLiveAnswers,
+  loadContext,
+  setConversationTitleIfUnset,
+  startRegeneration,
+  startTurn,
+  type AnswerEnd,
+  type ContextMessage,
+  type TurnStart,
+} from './repositories/chat-turns'

@@ -22,6 +22,7 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface Conversations {
+  activeMessageId: string | null;
   activityAt: Generated<Timestamp>;
   createdAt: Generated<Timestamp>;
   currentModel: string;

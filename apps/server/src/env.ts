@@ -1,0 +1,91 @@
+import { homedir } from 'node:os'
+import { z } from 'zod'
+import { defaultDataDir } from '@t3chat/auth'
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes')
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+const url = (protocols: string[]) =>
+  optionalString.refine(
+    (v) => {
+      if (v === undefined) return true
+      try {
+        return protocols.includes(new URL(v).protocol)
+      } catch {
+        return false
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  )
+
+/** The server's whole configuration, from the environment (see the README's table). */
+const schema = z.object({
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: int(0, 65_535).default(3000),
+  T3CHAT_DATA_DIR: optionalString,
+  T3CHAT_ALLOW_REMOTE: bool.default(false),
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  DATABASE_POOL_SIZE: int(1, 500).default(10),
+  SUPABASE_URL: url(['https:', 'http:']),
+  SUPABASE_JWT_SECRET: optionalString,
+  OPENROUTER_API_KEY: optionalString,
+  OPENROUTER_BASE_URL: url(['https:', 'http:']),
+  APP_URL: url(['https:', 'http:']),
+  APP_NAME: z.string().default('t3chat'),
+  DEFAULT_MODEL: z.string().trim().min(1).default('openai/gpt-4o-mini'),
+  TITLE_MODEL: z.string().trim().min(1).default('openai/gpt-4o-mini'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  BODY_LIMIT_BYTES: int(1_024, 64 * 1024 * 1024).default(1024 * 1024),
+  MAX_CONCURRENT_GENERATIONS: int(1, 1_000).default(3),
+  CHECKPOINT_INTERVAL_MS: int(100, 600_000).default(2_000),
+  STREAM_FRAME_MS: int(0, 1_000).default(16),
+  LLM_FIRST_TOKEN_TIMEOUT_MS: int(1_000, 600_000).default(60_000),
+  LLM_IDLE_TIMEOUT_MS: int(1_000, 600_000).default(60_000),
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(5_000),
+})
+
+export type Env = z.infer<typeof schema> & { dataDir: string }
+
+/** A bad environment: the message names the variable and what it expects. */
+export class EnvError extends Error {}
+
+/** Parses the environment once; throws EnvError with one line per problem. */
+export function parseEnv(source: NodeJS.ProcessEnv): Readonly<Env> {
+  const result = schema.safeParse(source)
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = issue.path.join('.')
+      const value = source[name]
+      const shown =
+        name.includes('SECRET') || name.includes('KEY') || value === undefined
+          ? ''
+          : ` (got "${value}")`
+      return `${name}: ${issue.message}${shown}`
+    })
+    throw new EnvError(`Invalid configuration: ${lines.join('; ')}`)
+  }
+  const env = result.data
+  if (env.SUPABASE_JWT_SECRET !== undefined && env.SUPABASE_URL === undefined) {
+    throw new EnvError(
+      'Invalid configuration: SUPABASE_JWT_SECRET is set but SUPABASE_URL is not; set both.',
+    )
+  }
+  const dataDir =
+    env.T3CHAT_DATA_DIR ??
+    defaultDataDir({ XDG_DATA_HOME: source.XDG_DATA_HOME, HOME: source.HOME ?? homedir() })
+  return Object.freeze({ ...env, dataDir })
+}

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { createHTTPHandler } from '@trpc/server/adapters/standalone'
+import { applyWSSHandler } from '@trpc/server/adapters/ws'
+import type { Logger } from 'pino'
+import { WebSocketServer } from 'ws'
+import { appRouter, createApi, createContext, type ApiDeps } from '@t3chat/api'
+import { createTokenVerifier, loadOrCreateLocalAuth, type AuthConfig } from '@t3chat/auth'
+import { createDb, embeddedDatabaseDir, migrateToLatest } from '@t3chat/db'
+import { createModelCatalog, createOpenRouterProvider } from '@t3chat/llm'
+import type { Env } from './env'
+
+/** A running server. */
+export interface RunningServer {
+  url: string
+  port: number
+  deps: ApiDeps
+  /** Graceful stop: no new connections, live answers saved, subscriptions closed, pool closed. */
+  close(): Promise<void>
+}
+
+/** Thrown for a configuration that cannot run safely; the message says what to change. */
+export class StartupError extends Error {}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
+
+/** Builds every dependency once, migrates, recovers interrupted answers, and listens. */
+export async function startServer(env: Readonly<Env>, logger: Logger): Promise<RunningServer> {
+  const localMode = env.SUPABASE_URL === undefined
+  if (localMode && !LOOPBACK.has(env.HOST) && !env.T3CHAT_ALLOW_REMOTE) {
+    throw new StartupError(
+      `HOST=${env.HOST}: local auth (no SUPABASE_URL) only listens on loopback; set SUPABASE_URL, or T3CHAT_ALLOW_REMOTE=1 if you really mean to expose it.`,
+    )
+  }
+  const auth: AuthConfig = localMode
+    ? { mode: 'local', secret: (await loadOrCreateLocalAuth(env.dataDir)).secret }
+    : {
+        mode: 'supabase',
+        supabaseUrl: env.SUPABASE_URL ?? '',
+        jwtSecret: env.SUPABASE_JWT_SECRET ?? null,
+      }
+
+  const db = await createDb({
+    ...(env.DATABASE_URL !== undefined
+      ? { connectionString: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
+      : { dataDir: embeddedDatabaseDir(env.dataDir) }),
+    onPoolError: (error) => logger.warn({ err: error }, 'database connection lost'),
+  })
+  try {
+    await migrateToLatest(db)
+  } catch (error) {
+    await db.destroy()
+    throw error
+  }
+
+  const llm =
+    env.OPENROUTER_API_KEY === undefined
+      ? null
+      : createOpenRouterProvider({
+          apiKey: env.OPENROUTER_API_KEY,
+          ...(env.OPENROUTER_BASE_URL !== undefined ? { baseURL: env.OPENROUTER_BASE_URL } : {}),
+          ...(env.APP_URL !== undefined ? { appUrl: env.APP_URL } : {}),
+          appName: env.APP_NAME,
+          firstTokenTimeoutMs: env.LLM_FIRST_TOKEN_TIMEOUT_MS,
+          idleTimeoutMs: env.LLM_IDLE_TIMEOUT_MS,
+        })
+  const api = createApi({
+    db,
+    verifier: createTokenVerifier(auth),
+    llm,
+    models: createModelCatalog({ provider: llm }),
+    logger,
+    config: {
+      defaultModel: env.DEFAULT_MODEL,
+      titleModel: env.TITLE_MODEL,
+      maxConcurrentGenerationsPerUser: env.MAX_CONCURRENT_GENERATIONS,
+      checkpointIntervalMs: env.CHECKPOINT_INTERVAL_MS,
+      frameIntervalMs: env.STREAM_FRAME_MS,
+    },
+  })
+  await api.recover()
+
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    maxBodySize: env.BODY_LIMIT_BYTES,
+    createContext: ({ req, info }) =>
+      createContext({
+        deps: api.deps,
+        authorization: req.headers.authorization ?? tokenParam(info.connectionParams),
+        logger: requestLogger(logger, req),
+      }),
+  })
+  const cors = corsHeaders(env.CORS_ORIGINS)
+  const server = createServer((req, res) => {
+    if (cors(req, res)) return
+    trpc(req, res)
+  })
+  server.keepAliveTimeout = 65_000
+  const sockets = new Set<Socket>()
+  server.on('connection', (socket) => {
+    socket.setNoDelay(true)
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+
+  const wss = new WebSocketServer({ server, maxPayload: env.BODY_LIMIT_BYTES })
+  const ws = applyWSSHandler({
+    wss,
+    router: appRouter,
+    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+    createContext: ({ req, info }) =>
+      createContext({
+        deps: api.deps,
+        authorization: tokenParam(info.connectionParams) ?? req.headers.authorization ?? null,
+        logger: requestLogger(logger, req),
+      }),
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(env.PORT, env.HOST, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const port = (server.address() as AddressInfo).port
+  const host = env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST
+
+  let closing: Promise<void> | null = null
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    deps: api.deps,
+    close() {
+      closing ??= (async () => {
+        server.close()
+        // Live answers end first (saved as `interrupted`), so their subscribers receive a
+        // final event and their streams end cleanly; then the change feeds close.
+        await api.close()
+        ws.broadcastReconnectNotification()
+        for (const client of wss.clients) client.close(1001, 'server shutting down')
+        server.closeIdleConnections()
+        const deadline = setTimeout(() => {
+          for (const socket of sockets) socket.destroy()
+        }, env.SHUTDOWN_TIMEOUT_MS)
+        await new Promise<void>((resolve) => wss.close(() => resolve()))
+        await new Promise<void>((resolve) => server.close(() => resolve()))
+        clearTimeout(deadline)
+        await db.destroy()
+      })()
+      return closing
+    },
+  }
+}
+
+function tokenParam(params: Partial<Record<string, string>> | null | undefined): string | null {
+  const token = params?.token
+  return typeof token === 'string' && token !== '' ? `Bearer ${token}` : null
+}
+
+function requestLogger(logger: Logger, req: IncomingMessage): Logger {
+  const header = req.headers['x-request-id']
+  const reqId = typeof header === 'string' && header.length <= 100 ? header : randomUUID()
+  return logger.child({ reqId })
+}
+
+/** Answers CORS preflights and tags responses for allowed origins; true when it answered. */
+function corsHeaders(origins: string[]) {
+  const any = origins.includes('*')
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    const origin = req.headers.origin
+    if (origin === undefined || origins.length === 0 || (!any && !origins.includes(origin)))
+      return false
+    res.setHeader('Access-Control-Allow-Origin', any ? '*' : origin)
+    res.setHeader('Vary', 'Origin')
+    if (req.method !== 'OPTIONS') return false
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS')
+    res.setHeader(
+      'Access-Control-Allow-Headers',
+      'authorization, content-type, trpc-accept, x-request-id, last-event-id',
+    )
+    res.setHeader('Access-Control-Max-Age', '600')
+    res.writeHead(204).end()
+    return true
+  }
+}

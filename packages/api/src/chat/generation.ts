@@ -1,0 +1,178 @@
+import type { Kysely } from 'kysely'
+import type { Logger } from 'pino'
+import {
+  checkpointAnswer,
+  finishAnswer,
+  loadContext,
+  type AnswerEnd,
+  type Database,
+} from '@t3chat/db'
+import { DEFAULT_CONTEXT_LENGTH, LlmError, type LlmProvider, type ModelCatalog } from '@t3chat/llm'
+import { toMessage } from '../mappers'
+import type { Message } from '../shapes'
+import { fitContext } from './context-window'
+import type { LiveStream } from './live-stream'
+
+/** Why a generation was cut short from our side. */
+export type StopReason = 'user' | 'shutdown'
+
+/** One answer being generated on this instance. */
+export interface GenerationRun {
+  live: LiveStream
+  abort: AbortController
+  stopReason: StopReason | null
+  model: string
+  systemPrompt: string | null
+  /** The seq of the answer; its context is everything visible before it. */
+  seq: number
+}
+
+export interface Generation extends GenerationRun {
+  /** Resolves with the saved final message (never rejects). */
+  done: Promise<Message>
+}
+
+export interface GenerationDeps {
+  db: Kysely<Database>
+  llm: LlmProvider
+  models: ModelCatalog
+  logger: Logger
+  checkpointIntervalMs: number
+}
+
+const HISTORY_LIMIT = 400
+
+export const INTERRUPTED_MESSAGE =
+  'The server stopped while this answer was being generated; the text so far is kept. Send again or regenerate to get a full answer.'
+
+/**
+ * Runs one answer to its end: builds the context, streams from the provider into the live
+ * stream, checkpoints the text every `checkpointIntervalMs` (never per token), and writes the
+ * end in one statement. Every way out — completion, provider error, stop, shutdown — saves
+ * the text received so far.
+ */
+export async function runGeneration(deps: GenerationDeps, gen: GenerationRun): Promise<Message> {
+  const { live } = gen
+  let end: Omit<AnswerEnd, 'id' | 'conversationId' | 'content'>
+  let savedLength = 0
+  const saving: { inflight: Promise<void> | null } = { inflight: null }
+  const checkpoint = setInterval(() => {
+    if (saving.inflight !== null || live.text.length === savedLength) return
+    const content = live.text
+    saving.inflight = checkpointAnswer(deps.db, { id: live.messageId, content })
+      .then(() => {
+        savedLength = content.length
+      })
+      .catch((error: unknown) =>
+        deps.logger.warn({ err: error, messageId: live.messageId }, 'checkpoint failed'),
+      )
+      .finally(() => {
+        saving.inflight = null
+      })
+  }, deps.checkpointIntervalMs)
+  checkpoint.unref()
+
+  try {
+    end = await stream(deps, gen)
+  } catch (error) {
+    deps.logger.error({ err: error, messageId: live.messageId }, 'generation failed')
+    end = failure('unknown', 'The answer failed on the server. Try again.')
+  } finally {
+    clearInterval(checkpoint)
+  }
+  if (gen.stopReason === 'shutdown' && end.status !== 'completed') {
+    end = { ...end, ...failure('interrupted', INTERRUPTED_MESSAGE) }
+  }
+  // A checkpoint still in flight must not land after the end: its WHERE ignores finished rows,
+  // and waiting for it keeps the statement order simple to reason about.
+  await saving.inflight
+  const content = live.text
+  const row = await finishAnswer(deps.db, {
+    id: live.messageId,
+    conversationId: live.conversationId,
+    content,
+    ...end,
+  })
+  if (row === undefined) {
+    // The conversation was deleted while the answer streamed: nothing to keep.
+    throw new Error('message vanished')
+  }
+  return toMessage(row)
+}
+
+function failure(code: string, message: string) {
+  return {
+    status: 'error' as const,
+    errorCode: code,
+    errorMessage: message,
+    promptTokens: null,
+    completionTokens: null,
+    cost: null,
+  }
+}
+
+async function stream(
+  deps: GenerationDeps,
+  gen: GenerationRun,
+): Promise<Omit<AnswerEnd, 'id' | 'conversationId' | 'content'>> {
+  const { live } = gen
+  const [history, model] = await Promise.all([
+    loadContext(deps.db, {
+      conversationId: live.conversationId,
+      beforeSeq: gen.seq,
+      limit: HISTORY_LIMIT,
+    }),
+    deps.models.resolve(gen.model),
+  ])
+  const messages = fitContext({
+    systemPrompt: gen.systemPrompt,
+    historyNewestFirst: history,
+    contextLength: model?.contextLength ?? DEFAULT_CONTEXT_LENGTH,
+  })
+  if (messages === null) {
+    return failure(
+      'context_length_exceeded',
+      `This message is too long for ${gen.model}: shorten it, or pick a model with a larger context window.`,
+    )
+  }
+  let promptTokens: number | null = null
+  let completionTokens: number | null = null
+  let cost: number | null = null
+  try {
+    for await (const event of deps.llm.stream({
+      model: gen.model,
+      messages,
+      signal: gen.abort.signal,
+    })) {
+      if (event.type === 'delta') {
+        if (live.status === 'pending') live.setStatus('streaming')
+        live.append(event.text)
+      } else if (event.type === 'usage') {
+        promptTokens = event.promptTokens
+        completionTokens = event.completionTokens
+        cost = event.cost
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof LlmError)) throw error
+    return { ...failure(error.code, error.message), promptTokens, completionTokens, cost }
+  }
+  if (gen.abort.signal.aborted) {
+    return {
+      status: 'cancelled',
+      errorCode: null,
+      errorMessage: null,
+      promptTokens,
+      completionTokens,
+      cost,
+    }
+  }
+  return {
+    status: 'completed',
+    errorCode: null,
+    errorMessage: null,
+    promptTokens,
+    completionTokens,
+    cost,
+  }
+}

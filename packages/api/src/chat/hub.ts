@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto'
+import type { UserEvent } from '../shapes'
+import { LiveStream } from './live-stream'
+
+/** A user event with its resume id. */
+export interface TrackedUserEvent {
+  id: string
+  event: UserEvent
+}
+
+/**
+ * Where live answers and user events meet their subscribers. The engine only talks to this
+ * interface, so a Redis-backed hub (several server instances) can replace the in-process one
+ * without touching the engine.
+ */
+export interface Hub {
+  /** Registers a live answer; the writer owns it until `release`. */
+  open(key: { messageId: string; userId: string; conversationId: string }): LiveStream
+  /** The live answer if this hub carries it. */
+  get(messageId: string): LiveStream | undefined
+  /** Forgets a finished answer (late subscribers then read the database). */
+  release(messageId: string): void
+  /** All answers currently live here. */
+  live(): Iterable<LiveStream>
+  publish(userId: string, event: UserEvent): void
+  /**
+   * The user's events after `lastEventId` (those still buffered), then live ones until
+   * `signal` aborts.
+   */
+  subscribe(
+    userId: string,
+    lastEventId: string | null,
+    signal: AbortSignal,
+  ): AsyncIterable<TrackedUserEvent>
+  close(): void
+}
+
+interface UserChannel {
+  /** The last few events, for a client that reconnects. */
+  buffer: TrackedUserEvent[]
+  waiters: Set<() => void>
+  touchedAt: number
+}
+
+const BUFFERED_EVENTS = 200
+const IDLE_CHANNEL_MS = 10 * 60_000
+
+/** The single-process hub: everything lives in this process's memory. */
+export function createInProcessHub(opts: { frameIntervalMs: number }): Hub {
+  const streams = new Map<string, LiveStream>()
+  const channels = new Map<string, UserChannel>()
+  // Event ids carry a boot id: an id from before a restart cannot be replayed, only followed.
+  const boot = randomUUID().slice(0, 8)
+  let counter = 0
+
+  const sweeper = setInterval(() => {
+    const cutoff = Date.now() - IDLE_CHANNEL_MS
+    for (const [userId, channel] of channels) {
+      if (channel.waiters.size === 0 && channel.touchedAt < cutoff) channels.delete(userId)
+    }
+  }, 60_000)
+  sweeper.unref()
+
+  function channelOf(userId: string): UserChannel {
+    let channel = channels.get(userId)
+    if (channel === undefined) {
+      channel = { buffer: [], waiters: new Set(), touchedAt: Date.now() }
+      channels.set(userId, channel)
+    }
+    return channel
+  }
+
+  return {
+    open({ messageId, userId, conversationId }) {
+      const stream = new LiveStream(messageId, userId, conversationId, opts.frameIntervalMs)
+      streams.set(messageId, stream)
+      return stream
+    },
+    get: (messageId) => streams.get(messageId),
+    release(messageId) {
+      streams.delete(messageId)
+    },
+    live: () => streams.values(),
+
+    publish(userId, event) {
+      const channel = channelOf(userId)
+      channel.touchedAt = Date.now()
+      channel.buffer.push({ id: `${boot}-${++counter}`, event })
+      if (channel.buffer.length > BUFFERED_EVENTS) channel.buffer.shift()
+      for (const wake of channel.waiters) wake()
+    },
+
+    async *subscribe(userId, lastEventId, signal) {
+      const channel = channelOf(userId)
+      let cursor = channel.buffer.length
+      if (lastEventId) {
+        const [eventBoot, n] = lastEventId.split('-')
+        if (eventBoot === boot && n !== undefined) {
+          const after = Number(n)
+          // Replay what is still buffered after the client's last event.
+          cursor = channel.buffer.findIndex((e) => Number(e.id.split('-')[1]) > after)
+          if (cursor === -1) cursor = channel.buffer.length
+        }
+      }
+      let wake: (() => void) | null = null
+      const waiter = () => wake?.()
+      const onAbort = () => wake?.()
+      channel.waiters.add(waiter)
+      signal.addEventListener('abort', onAbort, { once: true })
+      // Ids are positions in an ever-growing sequence; the buffer only drops from its head.
+      let nextId = cursor < channel.buffer.length ? idNumber(channel.buffer[cursor]) : counter + 1
+      try {
+        while (!signal.aborted) {
+          for (const item of channel.buffer) {
+            if (idNumber(item) >= nextId) {
+              nextId = idNumber(item) + 1
+              yield item
+            }
+          }
+          if (signal.aborted) break
+          await new Promise<void>((resolve) => {
+            wake = resolve
+          })
+          wake = null
+        }
+      } finally {
+        channel.waiters.delete(waiter)
+        signal.removeEventListener('abort', onAbort)
+        channel.touchedAt = Date.now()
+      }
+    },
+
+    close() {
+      clearInterval(sweeper)
+      for (const channel of channels.values()) for (const wake of channel.waiters) wake()
+    },
+  }
+}
+
+function idNumber(item: TrackedUserEvent | undefined): number {
+  return item === undefined ? Number.POSITIVE_INFINITY : Number(item.id.split('-')[1])
+}

@@ -1,0 +1,71 @@
+import type { Message, MessageStatus } from '../shapes'
+
+/**
+ * The in-memory state of one answer while it is generated: its text so far, its status and,
+ * at the end, its final message. Subscribers read it at their own pace; a writer never
+ * waits for them.
+ *
+ * Token path: `append` concatenates the text (V8 ropes make that cheap) and, at most once per
+ * frame, wakes the subscribers through one shared promise — created only when someone waits.
+ * So a stream nobody watches costs no allocation beyond its text, and a watched one costs one
+ * promise per frame, not per token.
+ */
+export class LiveStream {
+  text = ''
+  status: MessageStatus = 'pending'
+  final: Message | null = null
+  subscribers = 0
+
+  private wake: (() => void) | null = null
+  private frame: Promise<void> | null = null
+  private timer: NodeJS.Timeout | null = null
+  private lastFlushAt = 0
+
+  constructor(
+    readonly messageId: string,
+    readonly userId: string,
+    readonly conversationId: string,
+    private readonly frameIntervalMs: number,
+  ) {}
+
+  /** Appends text; subscribers see it within one frame interval. */
+  append(text: string): void {
+    this.text += text
+    if (this.frame === null || this.timer !== null) return
+    const wait = this.lastFlushAt + this.frameIntervalMs - performance.now()
+    if (wait <= 0) this.flush()
+    else this.timer = setTimeout(this.flush, wait)
+  }
+
+  setStatus(status: MessageStatus): void {
+    this.status = status
+    this.flush()
+  }
+
+  finish(message: Message): void {
+    this.final = message
+    this.status = message.status
+    this.flush()
+  }
+
+  /** Resolves at the next frame (or at once when the stream has already ended). */
+  next(): Promise<void> {
+    if (this.final !== null) return Promise.resolve()
+    this.frame ??= new Promise<void>((resolve) => {
+      this.wake = resolve
+    })
+    return this.frame
+  }
+
+  private readonly flush = (): void => {
+    if (this.timer !== null) {
+      clearTimeout(this.timer)
+      this.timer = null
+    }
+    this.lastFlushAt = performance.now()
+    const wake = this.wake
+    this.wake = null
+    this.frame = null
+    wake?.()
+  }
+}

@@ -1,0 +1,50 @@
+import type { Kysely } from 'kysely'
+import type { Logger } from 'pino'
+import type { TokenVerifier } from '@t3chat/auth'
+import type { Database } from '@t3chat/db'
+import type { LlmProvider, ModelCatalog } from '@t3chat/llm'
+import type { ChatEngine } from './chat/engine'
+import type { Hub } from './chat/hub'
+
+/** Tunables of the API layer; the server parses them from its environment. */
+export interface ApiConfig {
+  /** Reported by `health`. */
+  version: string
+  /** Used when neither the request, the conversation nor the user names a model. */
+  defaultModel: string
+  /** Model asked for conversation titles. */
+  titleModel: string
+  /** Live generations one user may have at once (TOO_MANY_REQUESTS beyond). */
+  maxConcurrentGenerationsPerUser: number
+  /** How often a live answer's text is saved while it streams. */
+  checkpointIntervalMs: number
+  /** Deltas that arrive within this window reach a subscriber as one frame. */
+  frameIntervalMs: number
+  /** The variable a person must set to enable generation (named in PRECONDITION_FAILED). */
+  providerKeyVariable: string
+}
+
+export const defaultApiConfig: ApiConfig = {
+  version: '0.1.0',
+  defaultModel: 'openai/gpt-4o-mini',
+  titleModel: 'openai/gpt-4o-mini',
+  maxConcurrentGenerationsPerUser: 3,
+  checkpointIntervalMs: 2_000,
+  frameIntervalMs: 16,
+  providerKeyVariable: 'OPENROUTER_API_KEY',
+}
+
+/** Everything the router needs, built once at start-up and shared by every request. */
+export interface ApiDeps {
+  db: Kysely<Database>
+  verifier: TokenVerifier
+  /** null in a keyless run: generation answers PRECONDITION_FAILED. */
+  llm: LlmProvider | null
+  models: ModelCatalog
+  logger: Logger
+  config: ApiConfig
+  hub: Hub
+  engine: ChatEngine
+  /** Users whose row is known to exist, so authenticated calls skip the upsert. */
+  knownUsers: Set<string>
+}

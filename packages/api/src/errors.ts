@@ -1,0 +1,115 @@
+import { TRPCError } from '@trpc/server'
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server'
+import { AuthError } from '@t3chat/auth'
+import { InvalidCursorError } from '@t3chat/db'
+import { ZodError } from 'zod'
+
+/**
+ * Base class of every error a service throws on purpose. `errors.ts` is the one place that
+ * turns them into tRPC codes; services never construct a TRPCError.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly kind: DomainErrorKind
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = new.target.name
+  }
+}
+
+type DomainErrorKind =
+  'not_found' | 'conflict' | 'invalid' | 'too_large' | 'too_many' | 'precondition' | 'unauthorized'
+
+/** A resource that is missing or belongs to someone else (never say which). */
+export class NotFoundError extends DomainError {
+  readonly kind = 'not_found'
+  constructor(what: 'conversation' | 'message' | 'user') {
+    super(`${what[0]?.toUpperCase() ?? ''}${what.slice(1)} not found`)
+  }
+}
+
+/** An answer is still being generated in that conversation. */
+export class GenerationInProgressError extends DomainError {
+  readonly kind = 'conflict'
+  constructor(readonly messageId: string | null) {
+    super(
+      'An answer is still being generated in this conversation: wait for it to finish or stop it (chat.stop) first.',
+    )
+  }
+}
+
+/** Input that passed the schema but not a business rule (unknown model, …). */
+export class InvalidInputError extends DomainError {
+  readonly kind = 'invalid'
+}
+
+/** A field or request over a configured size limit. */
+export class TooLargeError extends DomainError {
+  readonly kind = 'too_large'
+}
+
+/** A per-user rate or concurrency limit. */
+export class RateLimitError extends DomainError {
+  readonly kind = 'too_many'
+}
+
+/** The server lacks configuration the call needs (e.g. no model provider key). */
+export class NotConfiguredError extends DomainError {
+  readonly kind = 'precondition'
+}
+
+const codeOf: Record<DomainErrorKind, TRPC_ERROR_CODE_KEY> = {
+  not_found: 'NOT_FOUND',
+  conflict: 'CONFLICT',
+  invalid: 'BAD_REQUEST',
+  too_large: 'PAYLOAD_TOO_LARGE',
+  too_many: 'TOO_MANY_REQUESTS',
+  precondition: 'PRECONDITION_FAILED',
+  unauthorized: 'UNAUTHORIZED',
+}
+
+/**
+ * The single map from what a service or dependency throws to what a client sees.
+ * Unknown errors stay INTERNAL_SERVER_ERROR with a generic message (the cause is logged).
+ */
+export function toTRPCError(error: unknown): TRPCError {
+  if (error instanceof TRPCError) return error
+  if (error instanceof DomainError) {
+    return new TRPCError({ code: codeOf[error.kind], message: error.message, cause: error })
+  }
+  if (error instanceof AuthError) {
+    return new TRPCError({ code: 'UNAUTHORIZED', message: error.message, cause: error })
+  }
+  if (error instanceof InvalidCursorError) {
+    return new TRPCError({
+      code: 'BAD_REQUEST',
+      message: 'cursor: not a cursor this server handed out; start again without one',
+      cause: error,
+    })
+  }
+  return new TRPCError({
+    code: 'INTERNAL_SERVER_ERROR',
+    message: 'Internal server error',
+    cause: error,
+  })
+}
+
+/**
+ * Rewrites a failed input parse into a message that names the field ("content: too long…"),
+ * and turns an over-long string into PAYLOAD_TOO_LARGE as API.md asks.
+ */
+export function fromInputError(error: TRPCError): TRPCError {
+  const cause = error.cause
+  if (!(cause instanceof ZodError)) return error
+  const parts = cause.issues.map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.join('.') : 'input'
+    return `${field}: ${issue.message}`
+  })
+  const tooLarge = cause.issues.some(
+    (issue) => issue.code === 'too_big' && (issue.origin === 'string' || issue.origin === 'object'),
+  )
+  return new TRPCError({
+    code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
+    message: parts.join('; '),
+    cause,
+  })
+}

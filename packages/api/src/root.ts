@@ -1,0 +1,23 @@
+import { chatRouter } from './routers/chat'
+import { conversationRouter } from './routers/conversation'
+import { eventsProcedure } from './routers/events'
+import { healthRouter } from './routers/health'
+import { messageRouter } from './routers/message'
+import { modelRouter } from './routers/model'
+import { userRouter } from './routers/user'
+import { createCallerFactory, router } from './trpc'
+
+/** The whole API (see API.md). */
+export const appRouter = router({
+  health: healthRouter,
+  user: userRouter,
+  model: modelRouter,
+  conversation: conversationRouter,
+  message: messageRouter,
+  chat: chatRouter,
+  events: eventsProcedure,
+})
+
+export type AppRouter = typeof appRouter
+
+export const createCaller = createCallerFactory(appRouter)

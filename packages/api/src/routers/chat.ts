@@ -1,0 +1,34 @@
+import { z } from 'zod'
+import { authedProcedure, router } from '../trpc'
+import { id, LIMITS, lastEventId, modelId, systemPrompt } from './inputs'
+
+const content = z
+  .string()
+  .max(LIMITS.content)
+  .refine((text) => text.trim().length > 0, 'must not be empty')
+
+export const chatRouter = router({
+  send: authedProcedure
+    .input(
+      z.object({
+        conversationId: id.optional(),
+        clientMessageId: id,
+        content,
+        model: modelId.optional(),
+        systemPrompt: systemPrompt.nullable().optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => ctx.deps.engine.send(ctx.user, input)),
+  stream: authedProcedure
+    .input(z.object({ messageId: id, lastEventId }))
+    // Access is checked before the first event, so a wrong id fails the call itself.
+    .subscription(({ ctx, input, signal }) =>
+      ctx.deps.engine.stream(ctx.user, input, signal ?? new AbortController().signal),
+    ),
+  stop: authedProcedure
+    .input(z.object({ messageId: id }))
+    .mutation(({ ctx, input }) => ctx.deps.engine.stop(ctx.user, input.messageId)),
+  regenerate: authedProcedure
+    .input(z.object({ conversationId: id, clientMessageId: id, model: modelId.optional() }))
+    .mutation(({ ctx, input }) => ctx.deps.engine.regenerate(ctx.user, input)),
+})

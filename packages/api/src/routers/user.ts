@@ -1,0 +1,31 @@
+import { z } from 'zod'
+import * as users from '../services/user'
+import { authedProcedure, router } from '../trpc'
+import { LIMITS, modelId } from './inputs'
+
+const preferences = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+  const size = Buffer.byteLength(JSON.stringify(value))
+  if (size > LIMITS.preferencesBytes) {
+    ctx.addIssue({
+      code: 'too_big',
+      origin: 'object',
+      maximum: LIMITS.preferencesBytes,
+      inclusive: true,
+      input: value,
+      message: `must be at most ${LIMITS.preferencesBytes} bytes of JSON (got ${size})`,
+    })
+  }
+})
+
+export const userRouter = router({
+  me: authedProcedure.query(({ ctx }) => users.getMe(ctx.deps, ctx.user)),
+  update: authedProcedure
+    .input(
+      z.object({
+        displayName: z.string().trim().max(LIMITS.displayName).nullable().optional(),
+        defaultModel: modelId.nullable().optional(),
+        preferences: preferences.optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => users.updateMe(ctx.deps, ctx.user, input)),
+})

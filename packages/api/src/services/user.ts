@@ -1,0 +1,45 @@
+import type { AuthUser } from '@t3chat/auth'
+import { findUser, updateUser, upsertUser } from '@t3chat/db'
+import type { ApiDeps } from '../deps'
+import { NotFoundError } from '../errors'
+import { toUser } from '../mappers'
+import type { User } from '../shapes'
+import { assertKnownModel } from './models'
+
+const KNOWN_USERS_LIMIT = 50_000
+
+/**
+ * Creates the user's row on their first authenticated call. Rows known to exist are
+ * remembered, so later calls cost no query.
+ */
+export async function ensureUser(
+  deps: Pick<ApiDeps, 'db' | 'knownUsers'>,
+  user: AuthUser,
+): Promise<void> {
+  if (deps.knownUsers.has(user.id)) return
+  await upsertUser(deps.db, { id: user.id, email: user.email })
+  if (deps.knownUsers.size >= KNOWN_USERS_LIMIT) deps.knownUsers.clear()
+  deps.knownUsers.add(user.id)
+}
+
+export async function getMe(deps: ApiDeps, user: AuthUser): Promise<User> {
+  const row =
+    (await findUser(deps.db, user.id)) ??
+    (await upsertUser(deps.db, { id: user.id, email: user.email }))
+  return toUser(row)
+}
+
+export async function updateMe(
+  deps: ApiDeps,
+  user: AuthUser,
+  patch: {
+    displayName?: string | null
+    defaultModel?: string | null
+    preferences?: Record<string, unknown>
+  },
+): Promise<User> {
+  await assertKnownModel(deps, patch.defaultModel, 'defaultModel')
+  const row = await updateUser(deps.db, user.id, patch)
+  if (row === undefined) throw new NotFoundError('user')
+  return toUser(row)
+}

@@ -1,0 +1,95 @@
+import { initTRPC, TRPCError } from '@trpc/server'
+import type { Logger } from 'pino'
+import { bearerToken, type AuthUser } from '@t3chat/auth'
+import { fromInputError, toTRPCError } from './errors'
+import type { ApiDeps } from './deps'
+import { ensureUser } from './services/user'
+
+// ---------------------------------------------------------------------------------------------
+// Context
+// ---------------------------------------------------------------------------------------------
+
+/** What every procedure sees. Built per request (HTTP) or per connection (WebSocket). */
+export interface Context {
+  deps: ApiDeps
+  /** The raw `Authorization` value (or the token from connection params); verified lazily. */
+  authorization: string | null
+  logger: Logger
+}
+
+/**
+ * Builds a context from injected dependencies. The HTTP adapter wraps this; tests call it
+ * directly: `appRouter.createCaller(createContext({ deps, authorization: 'Bearer …' }))`.
+ */
+export function createContext(opts: {
+  deps: ApiDeps
+  authorization?: string | null
+  logger?: Logger
+}): Context {
+  return {
+    deps: opts.deps,
+    authorization: opts.authorization ?? null,
+    logger: opts.logger ?? opts.deps.logger,
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Initialisation
+// ---------------------------------------------------------------------------------------------
+
+// Plain JSON on the wire (no transformer): every date is an ISO string already, so other
+// people's clients in any language read our responses as they are.
+const t = initTRPC.context<Context>().create({
+  sse: {
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 20_000 },
+  },
+})
+
+export const router = t.router
+export const createCallerFactory = t.createCallerFactory
+
+// ---------------------------------------------------------------------------------------------
+// Procedures
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Maps domain errors to tRPC codes (the one place: errors.ts) and logs each call without
+ * tokens or message content. Input parsing runs inside this middleware, so its failures are
+ * rewritten here too.
+ */
+const observed = t.middleware(async function observe({ ctx, path, type, next }) {
+  const started = performance.now()
+  const result = await next()
+  if (result.ok) {
+    ctx.logger.debug({ path, type, ms: Math.round(performance.now() - started) }, 'call')
+    return result
+  }
+  const error =
+    result.error.code === 'BAD_REQUEST'
+      ? fromInputError(result.error)
+      : result.error.code === 'INTERNAL_SERVER_ERROR'
+        ? toTRPCError(result.error.cause ?? result.error)
+        : result.error
+  const log = { path, type, ms: Math.round(performance.now() - started), code: error.code }
+  if (error.code === 'INTERNAL_SERVER_ERROR')
+    ctx.logger.error({ ...log, err: error.cause }, 'call failed')
+  else ctx.logger.info(log, 'call rejected')
+  throw error
+})
+
+export const publicProcedure = t.procedure.use(observed)
+
+/** Verifies the bearer token and creates the user row on first use; `ctx.user` is non-null. */
+export const authedProcedure = publicProcedure.use(async function isAuthed({ ctx, next }) {
+  let user: AuthUser
+  try {
+    user = await ctx.deps.verifier.verify(bearerToken(ctx.authorization))
+  } catch (error) {
+    throw toTRPCError(error)
+  }
+  await ensureUser(ctx.deps, user)
+  return next({ ctx: { user, logger: ctx.logger.child({ userId: user.id }) } })
+})
+
+export { TRPCError }

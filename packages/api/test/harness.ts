@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto'
+import pino from 'pino'
+import { createLocalTestAuth } from '@t3chat/auth/testing'
+import { createTokenVerifier, mintLocalToken, type TokenVerifier } from '@t3chat/auth'
+import { createTestDb } from '@t3chat/db/testing'
+import { createModelCatalog, createOpenRouterProvider } from '@t3chat/llm'
+import { startFakeUpstream, type FakeUpstream } from '@t3chat/llm/fake'
+import { createApi, createCaller, createContext, type ApiConfig } from '../src/index'
+
+/**
+ * A whole API in-process: a real database (PGlite, or Postgres when DATABASE_URL is set),
+ * the real provider talking to the fake OpenRouter over loopback, and local tokens minted
+ * with a real secret. Nothing of ours is mocked.
+ */
+export async function startHarness(
+  opts: {
+    config?: Partial<ApiConfig>
+    keyless?: boolean
+    verifier?: TokenVerifier
+    idleTimeoutMs?: number
+    firstTokenTimeoutMs?: number
+  } = {},
+) {
+  const testDb = await createTestDb({ databaseUrl: process.env.DATABASE_URL })
+  const fake = await startFakeUpstream()
+  const llm = opts.keyless
+    ? null
+    : createOpenRouterProvider({
+        apiKey: 'test-key',
+        baseURL: fake.baseURL,
+        appName: 't3chat-test',
+        appUrl: 'https://t3chat.test',
+        idleTimeoutMs: opts.idleTimeoutMs ?? 2_000,
+        firstTokenTimeoutMs: opts.firstTokenTimeoutMs ?? 5_000,
+        retryBaseMs: 10,
+      })
+  const local = createLocalTestAuth()
+  const api = createApi({
+    db: testDb.db,
+    verifier: opts.verifier ?? createTokenVerifier({ mode: 'local', secret: local.secret }),
+    llm,
+    models: createModelCatalog({ provider: llm }),
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    config: {
+      defaultModel: 'fake/echo',
+      titleModel: 'fake/title:text=Generated%20title',
+      checkpointIntervalMs: 200,
+      ...opts.config,
+    },
+  })
+
+  async function tokenFor(sub: string = randomUUID(), email: string | null = null) {
+    return mintLocalToken(local, { sub, email })
+  }
+
+  /** A caller acting as a fresh user (or the given one). */
+  async function user(sub: string = randomUUID()) {
+    const token = await tokenFor(sub)
+    const caller = createCaller(createContext({ deps: api.deps, authorization: `Bearer ${token}` }))
+    return { id: sub, token, caller }
+  }
+
+  return {
+    db: testDb.db,
+    connectionString: testDb.connectionString,
+    fake: fake,
+    api,
+    deps: api.deps,
+    tokenFor,
+    user,
+    anonymous: () => createCaller(createContext({ deps: api.deps, authorization: null })),
+    callerWith: (authorization: string | null) =>
+      createCaller(createContext({ deps: api.deps, authorization })),
+    async close() {
+      await api.close()
+      await fake.close()
+      await testDb.destroy()
+    },
+  }
+}
+
+export type Harness = Awaited<ReturnType<typeof startHarness>>

@@ -1,0 +1,285 @@
+import { sql } from 'kysely'
+import type { Transaction } from 'kysely'
+import type { Conversation, Database, Executor, Message, MessageStatus } from '../database'
+
+/**
+ * The statements of a chat turn. A turn costs three: start (one statement), the context read,
+ * and the finish (one statement) — plus one per checkpoint while the answer streams.
+ */
+
+/** What {@link startTurn} writes. Ids are chosen by the caller so the statement needs no round trip back. */
+export interface TurnStart {
+  userId: string
+  /** null: create the conversation in the same statement. */
+  conversationId: string | null
+  userMessageId: string
+  assistantMessageId: string
+  clientMessageId: string
+  content: string
+  /** The model asked for; null keeps the conversation's (or, for a new one, the user's default, then `defaultModel`). */
+  model: string | null
+  defaultModel: string
+  /** Change the system prompt (also on a new conversation); undefined keeps it. */
+  systemPrompt?: string | null
+  preview: string
+}
+
+/**
+ * Writes the user message and the pending answer (the next two seqs) and updates the
+ * conversation, in ONE statement. The conversation update is conditional on
+ * `active_message_id is null`: under concurrency Postgres re-checks that on the newest row
+ * version, so a second send while an answer is live updates nothing. Returns undefined when
+ * nothing was written (conversation missing, not the user's, or busy — the caller finds out
+ * which). Throws the unique violation of `client_message_id` on a repeated client id.
+ */
+export async function startTurn(db: Executor, t: TurnStart): Promise<Conversation | undefined> {
+  const setSystem = t.systemPrompt !== undefined
+  const system = t.systemPrompt ?? null
+  const conversation =
+    t.conversationId === null
+      ? sql`insert into conversations
+              (user_id, system_prompt, current_model, last_seq, message_count,
+               last_message_at, activity_at, preview, active_message_id)
+            values (${t.userId}, ${system},
+                    coalesce(${t.model}, (select default_model from users where id = ${t.userId}),
+                             ${t.defaultModel}),
+                    2, 2, now(), now(), ${t.preview},
+                    ${t.assistantMessageId})
+            returning *`
+      : sql`update conversations set
+              last_seq = last_seq + 2,
+              message_count = message_count + 2,
+              last_message_at = now(),
+              activity_at = now(),
+              preview = ${t.preview},
+              current_model = coalesce(${t.model}, current_model),
+              system_prompt = case when ${setSystem} then ${system} else system_prompt end,
+              active_message_id = ${t.assistantMessageId}
+            where id = ${t.conversationId} and user_id = ${t.userId}
+              and active_message_id is null
+            returning *`
+  const result = await sql<Conversation>`
+    with conv as (${conversation}),
+    ins as (
+      insert into messages (id, conversation_id, seq, role, content, model, status, client_message_id)
+      select ${t.userMessageId}::uuid, id, last_seq - 1, 'user', ${t.content}, null, 'completed',
+             ${t.clientMessageId}::uuid
+      from conv
+      union all
+      select ${t.assistantMessageId}::uuid, id, last_seq, 'assistant', '', current_model, 'pending', null
+      from conv
+    )
+    select * from conv`.execute(db)
+  return result.rows[0]
+}
+
+/** The message at `seq` in a conversation (engine-internal: no ownership check). */
+export async function findMessageBySeq(
+  db: Executor,
+  q: { conversationId: string; seq: number },
+): Promise<Message | undefined> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('conversationId', '=', q.conversationId)
+    .where('seq', '=', q.seq)
+    .executeTakeFirst()
+}
+
+/** Saves the text streamed so far (a checkpoint); a finished answer is left alone. */
+export async function checkpointAnswer(
+  db: Executor,
+  a: { id: string; content: string },
+): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({ content: a.content, status: 'streaming' })
+    .where('id', '=', a.id)
+    .where('status', 'in', ['pending', 'streaming'])
+    .execute()
+}
+
+/** The final state of an answer. */
+export interface AnswerEnd {
+  id: string
+  conversationId: string
+  content: string
+  status: Extract<MessageStatus, 'completed' | 'error' | 'cancelled'>
+  errorCode: string | null
+  errorMessage: string | null
+  promptTokens: number | null
+  completionTokens: number | null
+  cost: number | null
+}
+
+/**
+ * Writes an answer's end — content, status, error, usage, cost, completion time — and frees
+ * its conversation for the next turn, in ONE statement. Undefined if the message is gone.
+ */
+export async function finishAnswer(db: Executor, a: AnswerEnd): Promise<Message | undefined> {
+  const result = await sql<Message>`
+    with done as (
+      update messages set
+        content = ${a.content}, status = ${a.status},
+        error_code = ${a.errorCode}, error_message = ${a.errorMessage},
+        prompt_tokens = ${a.promptTokens}, completion_tokens = ${a.completionTokens},
+        cost = ${a.cost}, completed_at = now()
+      where id = ${a.id}
+      returning *
+    ),
+    freed as (
+      update conversations set active_message_id = null
+      where id = ${a.conversationId} and active_message_id = ${a.id}
+    )
+    select * from done`.execute(db)
+  return result.rows[0]
+}
+
+/** A message as the model sees it. */
+export interface ContextMessage {
+  role: 'user' | 'assistant'
+  content: string
+}
+
+/**
+ * The visible history before `beforeSeq`, newest first, that can go to the model: user
+ * messages and answers that completed or were stopped with text. Failed answers and
+ * regenerated-away ones (hidden) stay out.
+ */
+export async function loadContext(
+  db: Executor,
+  q: { conversationId: string; beforeSeq: number; limit: number },
+): Promise<ContextMessage[]> {
+  return db
+    .selectFrom('messages')
+    .select(['role', 'content'])
+    .where('conversationId', '=', q.conversationId)
+    .where('seq', '<', q.beforeSeq)
+    .where('hidden', '=', false)
+    .where((eb) =>
+      eb.or([
+        eb('role', '=', 'user'),
+        eb.and([eb('status', 'in', ['completed', 'cancelled']), eb('content', '<>', '')]),
+      ]),
+    )
+    .orderBy('seq', 'desc')
+    .limit(q.limit)
+    .execute()
+}
+
+/**
+ * Starts a new answer to the conversation's last user message: hides the answers after it,
+ * appends a pending answer with the next seq, switches the model. Undefined when the
+ * conversation is missing/not the user's; `busy` while an answer is live; `empty` when there
+ * is no user message to answer.
+ */
+export async function startRegeneration(
+  trx: Transaction<Database>,
+  r: {
+    userId: string
+    conversationId: string
+    assistantMessageId: string
+    clientMessageId: string
+    model: string
+  },
+): Promise<
+  | { conversation: Conversation; assistant: Message; userMessage: Message }
+  | 'busy'
+  | 'empty'
+  | undefined
+> {
+  const locked = await trx
+    .selectFrom('conversations')
+    .selectAll()
+    .where('id', '=', r.conversationId)
+    .where('userId', '=', r.userId)
+    .forUpdate()
+    .executeTakeFirst()
+  if (!locked) return undefined
+  if (locked.activeMessageId !== null) return 'busy'
+  const lastUser = await trx
+    .selectFrom('messages')
+    .selectAll()
+    .where('conversationId', '=', r.conversationId)
+    .where('role', '=', 'user')
+    .where('hidden', '=', false)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  if (!lastUser) return 'empty'
+  const hidden = await trx
+    .updateTable('messages')
+    .set({ hidden: true })
+    .where('conversationId', '=', r.conversationId)
+    .where('seq', '>', lastUser.seq)
+    .where('hidden', '=', false)
+    .executeTakeFirst()
+  const seq = locked.lastSeq + 1
+  const assistant = await trx
+    .insertInto('messages')
+    .values({
+      id: r.assistantMessageId,
+      conversationId: r.conversationId,
+      seq,
+      role: 'assistant',
+      content: '',
+      model: r.model,
+      status: 'pending',
+      clientMessageId: r.clientMessageId,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  const conversation = await trx
+    .updateTable('conversations')
+    .set((eb) => ({
+      lastSeq: seq,
+      messageCount: eb('messageCount', '+', 1 - Number(hidden.numUpdatedRows)),
+      currentModel: r.model,
+      activeMessageId: r.assistantMessageId,
+      activityAt: sql<Date>`now()`,
+      lastMessageAt: sql<Date>`now()`,
+    }))
+    .where('id', '=', r.conversationId)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  return { conversation, assistant, userMessage: lastUser }
+}
+
+/**
+ * Crash recovery: every answer left `pending`/`streaming` ends as `error` with this code,
+ * keeping its last checkpointed text, and its conversation is freed — one statement.
+ */
+export async function interruptLiveAnswers(
+  db: Executor,
+  e: { errorCode: string; errorMessage: string },
+): Promise<Message[]> {
+  const result = await sql<Message>`
+    with failed as (
+      update messages set status = 'error', error_code = ${e.errorCode},
+        error_message = ${e.errorMessage}, completed_at = now()
+      where status in ('pending', 'streaming')
+      returning *
+    ),
+    freed as (
+      update conversations set active_message_id = null
+      where active_message_id in (select id from failed)
+    )
+    select * from failed`.execute(db)
+  return result.rows
+}
+
+/** Stores a generated title unless the conversation has one (or the user set one). */
+export async function setConversationTitleIfUnset(
+  db: Executor,
+  c: { userId: string; id: string; title: string },
+): Promise<Conversation | undefined> {
+  return db
+    .updateTable('conversations')
+    .set({ title: c.title })
+    .where('id', '=', c.id)
+    .where('userId', '=', c.userId)
+    .where('title', 'is', null)
+    .where('titleSetByUser', '=', false)
+    .returningAll()
+    .executeTakeFirst()
+}
