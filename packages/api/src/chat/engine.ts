@@ -332,16 +332,15 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
       let launched = false
       try {
         const assistantMessageId = randomUUID()
-        const started = await db.transaction().execute(async (trx) => {
-          const current = await findConversation(trx, { userId: user.id, id: input.conversationId })
-          return startRegeneration(trx, {
+        const started = await db.transaction().execute((trx) =>
+          startRegeneration(trx, {
             userId: user.id,
             conversationId: input.conversationId,
             assistantMessageId,
             clientMessageId: input.clientMessageId,
-            model: input.model ?? current?.currentModel ?? config.defaultModel,
-          })
-        })
+            model: input.model ?? null,
+          }),
+        )
         if (started === undefined) throw new NotFoundError('conversation')
         if (started === 'busy') throw new GenerationInProgressError(null)
         if (started === 'empty')

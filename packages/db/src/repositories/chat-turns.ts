@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Transaction } from 'kysely'
 import type { Conversation, Database, Executor, Message, MessageStatus } from '../database'
+import { lockConversation } from './conversations'
 
 /**
  * The statements of a chat turn. A turn costs three: start (one statement), the context read,
@@ -180,7 +181,8 @@ export async function startRegeneration(
     conversationId: string
     assistantMessageId: string
     clientMessageId: string
-    model: string
+    /** null keeps the conversation's model. */
+    model: string | null
   },
 ): Promise<
   | { conversation: Conversation; assistant: Message; userMessage: Message }
@@ -188,13 +190,7 @@ export async function startRegeneration(
   | 'empty'
   | undefined
 > {
-  const locked = await trx
-    .selectFrom('conversations')
-    .selectAll()
-    .where('id', '=', r.conversationId)
-    .where('userId', '=', r.userId)
-    .forUpdate()
-    .executeTakeFirst()
+  const locked = await lockConversation(trx, { userId: r.userId, id: r.conversationId })
   if (!locked) return undefined
   if (locked.activeMessageId !== null) return 'busy'
   const lastUser = await trx
@@ -223,7 +219,7 @@ export async function startRegeneration(
       seq,
       role: 'assistant',
       content: '',
-      model: r.model,
+      model: r.model ?? locked.currentModel,
       status: 'pending',
       clientMessageId: r.clientMessageId,
     })
@@ -234,7 +230,7 @@ export async function startRegeneration(
     .set((eb) => ({
       lastSeq: seq,
       messageCount: eb('messageCount', '+', 1 - Number(hidden.numUpdatedRows)),
-      currentModel: r.model,
+      currentModel: r.model ?? locked.currentModel,
       activeMessageId: r.assistantMessageId,
       activityAt: sql<Date>`now()`,
       lastMessageAt: sql<Date>`now()`,
