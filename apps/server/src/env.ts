@@ -52,7 +52,7 @@ const schema = z.object({
   BODY_LIMIT_BYTES: int(1_024, 64 * 1024 * 1024).default(1024 * 1024),
   MAX_CONCURRENT_GENERATIONS: int(1, 1_000).default(3),
   CHECKPOINT_INTERVAL_MS: int(100, 600_000).default(2_000),
-  STREAM_FRAME_MS: int(0, 1_000).default(16),
+  STREAM_FRAME_MS: int(0, 1_000).default(50),
   LLM_FIRST_TOKEN_TIMEOUT_MS: int(1_000, 600_000).default(60_000),
   LLM_IDLE_TIMEOUT_MS: int(1_000, 600_000).default(60_000),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(5_000),

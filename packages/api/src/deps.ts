@@ -18,7 +18,7 @@ export interface ApiConfig {
   maxConcurrentGenerationsPerUser: number
   /** How often a live answer's text is saved while it streams. */
   checkpointIntervalMs: number
-  /** Deltas that arrive within this window reach a subscriber as one frame. */
+  /** The longest a delta may wait to share a frame with the next ones (frames widen with load). */
   frameIntervalMs: number
   /** The variable a person must set to enable generation (named in PRECONDITION_FAILED). */
   providerKeyVariable: string
@@ -30,7 +30,7 @@ export const defaultApiConfig: ApiConfig = {
   titleModel: 'openai/gpt-4o-mini',
   maxConcurrentGenerationsPerUser: 3,
   checkpointIntervalMs: 2_000,
-  frameIntervalMs: 16,
+  frameIntervalMs: 50,
   providerKeyVariable: 'OPENROUTER_API_KEY',
 }
 

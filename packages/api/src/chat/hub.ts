@@ -45,9 +45,19 @@ interface UserChannel {
 const BUFFERED_EVENTS = 200
 const IDLE_CHANNEL_MS = 10 * 60_000
 
+/**
+ * How long deltas may wait to travel together. Alone, a stream flushes every token at once;
+ * as live streams add up, frames widen (0.1 ms per live stream, up to `maxFrameMs`), which
+ * bounds the per-frame work (serialising, a write per subscriber) when the CPU is busiest.
+ */
+export function frameLength(liveStreams: number, maxFrameMs: number): number {
+  return Math.min(maxFrameMs, liveStreams * 0.1)
+}
+
 /** The single-process hub: everything lives in this process's memory. */
 export function createInProcessHub(opts: { frameIntervalMs: number }): Hub {
   const streams = new Map<string, LiveStream>()
+  const frameMs = () => frameLength(streams.size, opts.frameIntervalMs)
   const channels = new Map<string, UserChannel>()
   // Event ids carry a boot id: an id from before a restart cannot be replayed, only followed.
   const boot = randomUUID().slice(0, 8)
@@ -72,7 +82,7 @@ export function createInProcessHub(opts: { frameIntervalMs: number }): Hub {
 
   return {
     open({ messageId, userId, conversationId }) {
-      const stream = new LiveStream(messageId, userId, conversationId, opts.frameIntervalMs)
+      const stream = new LiveStream(messageId, userId, conversationId, frameMs)
       streams.set(messageId, stream)
       return stream
     },

@@ -25,14 +25,15 @@ export class LiveStream {
     readonly messageId: string,
     readonly userId: string,
     readonly conversationId: string,
-    private readonly frameIntervalMs: number,
+    /** The current frame length in ms (it widens with load, see the hub). */
+    private readonly frameMs: () => number,
   ) {}
 
   /** Appends text; subscribers see it within one frame interval. */
   append(text: string): void {
     this.text += text
     if (this.frame === null || this.timer !== null) return
-    const wait = this.lastFlushAt + this.frameIntervalMs - performance.now()
+    const wait = this.lastFlushAt + this.frameMs() - performance.now()
     if (wait <= 0) this.flush()
     else this.timer = setTimeout(this.flush, wait)
   }
