@@ -20,6 +20,8 @@ export interface ApiConfig {
   checkpointIntervalMs: number
   /** The longest a delta may wait to share a frame with the next ones (frames widen with load). */
   frameIntervalMs: number
+  /** How long `chat.stream` waits for an answer id that `chat.send` has not created yet. */
+  answerWaitMs: number
   /** The variable a person must set to enable generation (named in PRECONDITION_FAILED). */
   providerKeyVariable: string
 }
@@ -31,6 +33,7 @@ export const defaultApiConfig: ApiConfig = {
   maxConcurrentGenerationsPerUser: 3,
   checkpointIntervalMs: 2_000,
   frameIntervalMs: 50,
+  answerWaitMs: 10_000,
   providerKeyVariable: 'OPENROUTER_API_KEY',
 }
 

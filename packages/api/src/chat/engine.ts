@@ -34,6 +34,8 @@ import { generateTitle } from './title'
 export interface SendInput {
   conversationId?: string | undefined
   clientMessageId: string
+  /** The answer's id, chosen by the client so it can subscribe before this call returns. */
+  assistantMessageId?: string | undefined
   content: string
   model?: string | undefined
   systemPrompt?: string | null | undefined
@@ -227,7 +229,7 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
       let launched = false
       try {
         const userMessageId = randomUUID()
-        const assistantMessageId = randomUUID()
+        const assistantMessageId = input.assistantMessageId ?? randomUUID()
         let row
         try {
           row = await startTurn(db, {
@@ -245,9 +247,10 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
         } catch (error) {
           if (!isUniqueViolation(error)) throw error
           const again = await replay(user.id, input.clientMessageId)
-          if (again === null)
-            throw new InvalidInputError('clientMessageId: already used; send with a new id.')
-          return again
+          if (again !== null) return again
+          const field =
+            constraintOf(error) === 'messages_pkey' ? 'assistantMessageId' : 'clientMessageId'
+          throw new InvalidInputError(`${field}: already used; send with a new id.`)
         }
         if (row === undefined) {
           // Nothing written: a retry of a send that already started, a busy conversation, or not found.
@@ -393,7 +396,13 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
       const live = hub.get(input.messageId)
       if (live !== undefined && live.userId === user.id) return followLive(live, offset, signal)
       const row = await findMessage(db, { userId: user.id, id: input.messageId })
-      if (row === undefined) throw new NotFoundError('message')
+      if (row === undefined) {
+        // A client may subscribe to the answer id it passed to chat.send before that call has
+        // created it (one round trip instead of two): wait briefly for it to go live.
+        const awaited = await hub.waitFor(input.messageId, config.answerWaitMs, signal)
+        if (awaited === undefined || awaited.userId !== user.id) throw new NotFoundError('message')
+        return followLive(awaited, offset, signal)
+      }
       // It may have gone live (or finished) between the two reads: prefer the live stream.
       const raced = hub.get(input.messageId)
       if (raced !== undefined) return followLive(raced, offset, signal)
@@ -449,6 +458,12 @@ function endedAs(row: MessageRow, status: 'cancelled') {
     completionTokens: row.completionTokens,
     cost: row.cost,
   }
+}
+
+function constraintOf(error: unknown): unknown {
+  return typeof error === 'object' && error !== null && 'constraint' in error
+    ? error.constraint
+    : undefined
 }
 
 function isUniqueViolation(error: unknown): boolean {

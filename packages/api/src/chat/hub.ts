@@ -18,6 +18,15 @@ export interface Hub {
   open(key: { messageId: string; userId: string; conversationId: string }): LiveStream
   /** The live answer if this hub carries it. */
   get(messageId: string): LiveStream | undefined
+  /**
+   * Resolves when the answer goes live here, or with undefined after `timeoutMs` or on abort:
+   * lets a client subscribe to an answer id it chose before `chat.send` has created it.
+   */
+  waitFor(
+    messageId: string,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<LiveStream | undefined>
   /** Forgets a finished answer (late subscribers then read the database). */
   release(messageId: string): void
   /** All answers currently live here. */
@@ -59,6 +68,7 @@ export function createInProcessHub(opts: { frameIntervalMs: number }): Hub {
   const streams = new Map<string, LiveStream>()
   const frameMs = () => frameLength(streams.size, opts.frameIntervalMs)
   const channels = new Map<string, UserChannel>()
+  const awaited = new Map<string, Set<(stream: LiveStream | undefined) => void>>()
   // Event ids carry a boot id: an id from before a restart cannot be replayed, only followed.
   const boot = randomUUID().slice(0, 8)
   let counter = 0
@@ -84,9 +94,34 @@ export function createInProcessHub(opts: { frameIntervalMs: number }): Hub {
     open({ messageId, userId, conversationId }) {
       const stream = new LiveStream(messageId, userId, conversationId, frameMs)
       streams.set(messageId, stream)
+      const waiters = awaited.get(messageId)
+      if (waiters !== undefined) {
+        awaited.delete(messageId)
+        for (const wake of waiters) wake(stream)
+      }
       return stream
     },
     get: (messageId) => streams.get(messageId),
+    waitFor(messageId, timeoutMs, signal) {
+      const live = streams.get(messageId)
+      if (live !== undefined || signal.aborted) return Promise.resolve(live)
+      return new Promise((resolve) => {
+        let waiters = awaited.get(messageId)
+        if (waiters === undefined) awaited.set(messageId, (waiters = new Set()))
+        const set = waiters
+        const done = (stream: LiveStream | undefined) => {
+          clearTimeout(timer)
+          signal.removeEventListener('abort', onAbort)
+          set.delete(done)
+          if (set.size === 0 && awaited.get(messageId) === set) awaited.delete(messageId)
+          resolve(stream)
+        }
+        const onAbort = () => done(undefined)
+        const timer = setTimeout(onAbort, timeoutMs)
+        signal.addEventListener('abort', onAbort, { once: true })
+        set.add(done)
+      })
+    },
     release(messageId) {
       streams.delete(messageId)
     },

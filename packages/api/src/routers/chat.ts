@@ -13,6 +13,7 @@ export const chatRouter = router({
       z.object({
         conversationId: id.optional(),
         clientMessageId: id,
+        assistantMessageId: id.optional(),
         content,
         model: modelId.optional(),
         systemPrompt: systemPrompt.nullable().optional(),

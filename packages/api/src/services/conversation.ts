@@ -3,6 +3,7 @@ import {
   createConversation,
   deleteConversation,
   findConversation,
+  findUser,
   listConversations,
   updateConversation,
 } from '@t3chat/db'
@@ -26,7 +27,9 @@ export async function create(
     userId: user.id,
     title: input.title ?? null,
     systemPrompt: input.systemPrompt ?? null,
-    currentModel: input.model ?? deps.config.defaultModel,
+    // The same order chat.send follows: the request, then the user's default, then the server's.
+    currentModel:
+      input.model ?? (await findUser(deps.db, user.id))?.defaultModel ?? deps.config.defaultModel,
   })
   const conversation = toConversation(row)
   deps.hub.publish(user.id, { type: 'conversation.created', conversation })
