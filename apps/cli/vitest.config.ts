@@ -1,9 +1,3 @@
-import { defineConfig } from 'vitest/config'
+import { packageTestConfig } from '../../vitest.shared'
 
-export default defineConfig({
-  test: {
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.tsx'],
-  },
-})
+export default packageTestConfig(import.meta.dirname)

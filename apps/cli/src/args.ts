@@ -1,0 +1,198 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { HELP } from './help'
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  url: string | undefined
+  transport: 'sse' | 'ws' | undefined
+  demo: boolean
+}
+
+/** A parsed command line. */
+export type Command =
+  | { name: 'chat'; global: GlobalOptions; model?: string; conversation?: string }
+  | {
+      name: 'ask'
+      global: GlobalOptions
+      prompt: string | undefined
+      model?: string
+      conversation?: string
+      system?: string
+      json: boolean
+    }
+  | { name: 'list'; global: GlobalOptions; limit: number; json: boolean }
+  | { name: 'models'; global: GlobalOptions; query: string | undefined; json: boolean }
+  | { name: 'show'; global: GlobalOptions; ref: string; json: boolean }
+  | { name: 'login'; global: GlobalOptions; email?: string; passwordStdin: boolean; otp: boolean }
+  | { name: 'logout'; global: GlobalOptions }
+  | { name: 'help'; text: string }
+  | { name: 'version' }
+
+/** A command line that cannot be understood; the message says why, exit code 2. */
+export class UsageError extends Error {}
+
+type Options = NonNullable<ParseArgsConfig['options']>
+
+const globalOptions = {
+  url: { type: 'string' },
+  transport: { type: 'string' },
+  demo: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies Options
+
+const commandOptions = {
+  chat: {
+    model: { type: 'string', short: 'm' },
+    conversation: { type: 'string', short: 'c' },
+  },
+  ask: {
+    model: { type: 'string', short: 'm' },
+    conversation: { type: 'string', short: 'c' },
+    system: { type: 'string', short: 's' },
+    json: { type: 'boolean', default: false },
+  },
+  list: { limit: { type: 'string', short: 'n' }, json: { type: 'boolean', default: false } },
+  models: { json: { type: 'boolean', default: false } },
+  show: { json: { type: 'boolean', default: false } },
+  login: {
+    email: { type: 'string' },
+    'password-stdin': { type: 'boolean', default: false },
+    otp: { type: 'boolean', default: false },
+  },
+  logout: {},
+} satisfies Record<string, Options>
+
+type CommandName = keyof typeof commandOptions
+
+function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(commandOptions, name)
+}
+
+/** Parses `argv` (without node and the script). Throws {@link UsageError}. */
+export function parseCommandLine(argv: readonly string[]): Command {
+  const first = argv[0]
+  if (first === '--version' || first === '-v' || first === 'version') return { name: 'version' }
+  if (first === 'help') {
+    const topic = argv[1]
+    return {
+      name: 'help',
+      text: topic !== undefined && isCommandName(topic) ? HELP[topic] : HELP.main,
+    }
+  }
+  const explicit = first !== undefined && !first.startsWith('-')
+  const name = explicit ? first : 'chat'
+  if (!isCommandName(name)) {
+    throw new UsageError(`unknown command "${name}". Run t3chat --help for the list.`)
+  }
+  const rest = explicit ? argv.slice(1) : argv
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...rest],
+      options: { ...globalOptions, ...commandOptions[name] },
+      allowPositionals: true,
+      strict: true,
+    })
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    throw new UsageError(`${reason}. Run t3chat ${explicit ? `${name} ` : ''}--help for usage.`)
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>
+  if (values.help === true) return { name: 'help', text: explicit ? HELP[name] : HELP.main }
+
+  const global = parseGlobal(values)
+  const str = (key: string): string | undefined => {
+    const v = values[key]
+    return typeof v === 'string' ? v : undefined
+  }
+  const bool = (key: string): boolean => values[key] === true
+  const positionals = parsed.positionals
+  const noPositionals = () => {
+    if (positionals.length > 0) {
+      throw new UsageError(
+        `unexpected argument "${positionals[0] ?? ''}". Run t3chat ${name} --help.`,
+      )
+    }
+  }
+
+  switch (name) {
+    case 'chat':
+      noPositionals()
+      return {
+        name,
+        global,
+        ...opt('model', str('model')),
+        ...opt('conversation', str('conversation')),
+      }
+    case 'ask':
+      return {
+        name,
+        global,
+        prompt: positionals.length > 0 ? positionals.join(' ') : undefined,
+        ...opt('model', str('model')),
+        ...opt('conversation', str('conversation')),
+        ...opt('system', str('system')),
+        json: bool('json'),
+      }
+    case 'list': {
+      noPositionals()
+      const raw = str('limit')
+      const limit = raw === undefined ? 20 : Number(raw)
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+        throw new UsageError('--limit must be a whole number from 1 to 100.')
+      }
+      return { name, global, limit, json: bool('json') }
+    }
+    case 'models':
+      return {
+        name,
+        global,
+        query: positionals.length > 0 ? positionals.join(' ') : undefined,
+        json: bool('json'),
+      }
+    case 'show': {
+      const ref = positionals[0]
+      if (ref === undefined || positionals.length > 1) {
+        throw new UsageError('show needs one conversation: t3chat show <id|number>.')
+      }
+      return { name, global, ref, json: bool('json') }
+    }
+    case 'login':
+      noPositionals()
+      return {
+        name,
+        global,
+        ...opt('email', str('email')),
+        passwordStdin: bool('password-stdin'),
+        otp: bool('otp'),
+      }
+    case 'logout':
+      noPositionals()
+      return { name, global }
+  }
+}
+
+function parseGlobal(values: Record<string, string | boolean | undefined>): GlobalOptions {
+  const transport = values.transport
+  if (transport !== undefined && transport !== 'sse' && transport !== 'ws') {
+    throw new UsageError('--transport must be "sse" or "ws".')
+  }
+  const url = values.url
+  if (typeof url === 'string') {
+    try {
+      const parsed = new URL(url)
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol')
+    } catch {
+      throw new UsageError(`--url must be a URL starting with http:// or https:// (got "${url}").`)
+    }
+  }
+  return {
+    url: typeof url === 'string' ? url : undefined,
+    transport: transport === 'sse' || transport === 'ws' ? transport : undefined,
+    demo: values.demo === true,
+  }
+}
+
+function opt<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>)
+}

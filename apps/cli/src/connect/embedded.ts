@@ -1,0 +1,95 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { CliError } from '../errors'
+
+/** A server started inside the CLI process for this session. */
+export interface EmbeddedServer {
+  url: string
+  /** The data directory it uses (its local signing secret lives there). */
+  dataDir: string
+  /** The model answers use when none is chosen. */
+  defaultModel: string
+  /** Whether it can generate answers (has a provider key or is the demo). */
+  canAnswer: boolean
+  close(): Promise<void>
+}
+
+/** Server variables the embedded server must not inherit from the CLI's environment. */
+const NOT_INHERITED = [
+  'HOST',
+  'PORT',
+  'SUPABASE_URL',
+  'SUPABASE_JWT_SECRET',
+  'T3CHAT_DATA_DIR',
+  'LOG_LEVEL',
+]
+
+/**
+ * Starts the t3chat server in this process on 127.0.0.1 with an ephemeral port and local
+ * auth. `demo` adds the built-in fake model provider (nothing leaves the machine) and keeps
+ * its conversations in `<dataDir>/demo`, apart from real ones.
+ * The server's own log goes to `<dataDir>/server.log` so it never garbles the terminal UI.
+ */
+export async function startEmbeddedServer(opts: {
+  source: Readonly<Record<string, string | undefined>>
+  dataDir: string
+  demo: boolean
+}): Promise<EmbeddedServer> {
+  // Imported lazily: talking to a running server never loads the server's code.
+  const [{ parseEnv, startServer }, { default: pino }] = await Promise.all([
+    import('@t3chat/server'),
+    import('pino'),
+  ])
+  const dataDir = opts.demo ? join(opts.dataDir, 'demo') : opts.dataDir
+  const inherited = Object.fromEntries(
+    Object.entries(opts.source).filter(([key]) => !NOT_INHERITED.includes(key)),
+  )
+  let fake: { baseURL: string; close(): Promise<void> } | null = null
+  if (opts.demo) {
+    const { startFakeUpstream } = await import('@t3chat/llm/fake')
+    fake = await startFakeUpstream({ recordRequests: false })
+  }
+  try {
+    const env = parseEnv({
+      ...inherited,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      T3CHAT_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      ...(fake !== null
+        ? {
+            OPENROUTER_API_KEY: 'demo',
+            OPENROUTER_BASE_URL: fake.baseURL,
+            DATABASE_URL: undefined,
+            DEFAULT_MODEL: 'fake/slow',
+            // An unavailable title model makes the server name conversations after their
+            // first words, which reads better in the demo than one fixed title.
+            TITLE_MODEL: 'fake/error:status=503',
+          }
+        : {}),
+    })
+    await mkdir(dataDir, { recursive: true, mode: 0o700 })
+    const logger = pino(
+      { level: 'warn' },
+      pino.destination({ dest: join(dataDir, 'server.log'), mkdir: true, sync: true }),
+    )
+    const server = await startServer(env, logger)
+    return {
+      url: server.url,
+      dataDir,
+      defaultModel: env.DEFAULT_MODEL,
+      canAnswer: env.OPENROUTER_API_KEY !== undefined,
+      async close() {
+        await server.close()
+        await fake?.close()
+      },
+    }
+  } catch (error) {
+    await fake?.close()
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new CliError(
+      `Could not start a local t3chat server (${reason.split('\n')[0] ?? reason})`,
+      `Start one yourself with \`pnpm start\`, or point T3CHAT_URL at a running server. Details: ${join(dataDir, 'server.log')}`,
+    )
+  }
+}

@@ -1,0 +1,128 @@
+import { loadOrCreateLocalAuth, readLocalAuth } from '@t3chat/auth'
+import { createChatClient, type ChatClient } from '@t3chat/client'
+import type { GlobalOptions } from '../args'
+import { createSupabaseAuth, hasStoredSession } from '../auth/supabase'
+import { DEFAULT_URL, type CliEnv } from '../env'
+import { CliError } from '../errors'
+import { startEmbeddedServer } from './embedded'
+import { localTokenProvider } from './local-token'
+import { probeServer } from './probe'
+
+/** A connection to a t3chat server for one CLI run. */
+export interface Session {
+  client: ChatClient
+  url: string
+  /** `remote`: a server that was already running; `embedded`/`demo`: started by this process. */
+  kind: 'remote' | 'embedded' | 'demo'
+  transport: 'sse' | 'ws'
+  /** The model new answers get when none is chosen, when known. */
+  defaultModel: string | null
+  /** One line to show once, e.g. how to enable answers on a keyless local server. */
+  notice: string | null
+  /** Closes the client and stops an embedded server. */
+  close(): Promise<void>
+}
+
+/** A session over an existing client (tests, or a caller that built its own). */
+export function clientSession(opts: {
+  url: string
+  getToken: () => string | null | Promise<string | null>
+  transport?: 'sse' | 'ws'
+  kind?: Session['kind']
+  defaultModel?: string | null
+  notice?: string | null
+  onClose?: () => Promise<void>
+}): Session {
+  const transport = opts.transport ?? 'sse'
+  const client = createChatClient({ url: opts.url, getToken: opts.getToken, transport })
+  return {
+    client,
+    url: opts.url,
+    kind: opts.kind ?? 'remote',
+    transport,
+    defaultModel: opts.defaultModel ?? null,
+    notice: opts.notice ?? null,
+    async close() {
+      client.close()
+      await opts.onClose?.()
+    },
+  }
+}
+
+export const KEYLESS_NOTICE =
+  'No OPENROUTER_API_KEY: answers are off. Set it (export OPENROUTER_API_KEY=sk-or-…) and restart, or try `t3chat --demo`; browsing and managing conversations still works.'
+
+/**
+ * Finds the server and signs in:
+ * - `--demo`: an embedded server with the fake model provider;
+ * - `--url`/`T3CHAT_URL`: that server (an error when it does not answer);
+ * - otherwise the default local URL when a server answers there, else an embedded server.
+ * Local servers get a token minted from the data directory's secret; Supabase servers use
+ * the session stored by `t3chat login`.
+ */
+export async function openSession(
+  env: CliEnv,
+  global: GlobalOptions,
+  opts: { onProgress?: (text: string) => void } = {},
+): Promise<Session> {
+  const transport = global.transport ?? env.transport ?? 'sse'
+  const explicitUrl = global.url ?? env.url
+
+  if (global.demo || explicitUrl === undefined) {
+    const url = DEFAULT_URL
+    if (!global.demo && (await probeServer(url))) return remoteSession(env, url, transport)
+    opts.onProgress?.(
+      global.demo ? 'Starting the offline demo…' : 'Starting a local t3chat server…',
+    )
+    const server = await startEmbeddedServer({
+      source: env.source,
+      dataDir: env.dataDir,
+      demo: global.demo,
+    })
+    try {
+      const auth = await loadOrCreateLocalAuth(server.dataDir)
+      return clientSession({
+        url: server.url,
+        getToken: localTokenProvider(auth),
+        transport,
+        kind: global.demo ? 'demo' : 'embedded',
+        defaultModel: server.defaultModel,
+        notice: server.canAnswer ? null : KEYLESS_NOTICE,
+        onClose: () => server.close(),
+      })
+    } catch (error) {
+      await server.close()
+      throw error
+    }
+  }
+
+  if (!(await probeServer(explicitUrl, 5_000))) {
+    throw new CliError(
+      `Cannot reach a t3chat server at ${explicitUrl}`,
+      'Check that it is running (`pnpm start`) and the URL (--url / T3CHAT_URL); unset T3CHAT_URL to let t3chat start a local one.',
+    )
+  }
+  return remoteSession(env, explicitUrl, transport)
+}
+
+async function remoteSession(env: CliEnv, url: string, transport: 'sse' | 'ws'): Promise<Session> {
+  if (env.supabase !== null && (await hasStoredSession(env.configDir))) {
+    const supabase = createSupabaseAuth(env.supabase, env.configDir)
+    return clientSession({ url, getToken: () => supabase.getToken(), transport })
+  }
+  let auth
+  try {
+    auth = await readLocalAuth(env.dataDir)
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error))
+  }
+  if (auth === null) {
+    throw env.supabase !== null
+      ? new CliError('Not signed in', 'Run `t3chat login` first.')
+      : new CliError(
+          `No local identity in ${env.dataDir}, so t3chat cannot sign in to ${url}`,
+          'Set T3CHAT_DATA_DIR to the data directory of that server, or sign in with `t3chat login` (Supabase servers).',
+        )
+  }
+  return clientSession({ url, getToken: localTokenProvider(auth), transport })
+}

@@ -1,0 +1,91 @@
+const CONNECTION = `Connection options (every command):
+  --url <url>          server to talk to (default: $T3CHAT_URL, else http://127.0.0.1:3000;
+                       when nothing answers there, t3chat starts a local server for the session)
+  --transport sse|ws   how answers stream (default: $T3CHAT_TRANSPORT, else sse)
+  --demo               offline demo: a built-in fake model provider (default model fake/slow)
+  -h, --help           this help`
+
+/** The help text of every command, shown by `--help` / `t3chat help <command>`. */
+export const HELP = {
+  main: `t3chat — chat with any model from your terminal
+
+Usage:
+  t3chat [--model m] [--conversation id]     interactive chat (conversation list first)
+  t3chat ask "prompt" [--model m] [--json]   one answer to stdout (prompt from stdin if omitted)
+  t3chat list                                your conversations
+  t3chat show <id|n>                         print a conversation
+  t3chat models [query]                      the model catalog
+  t3chat login / logout                      Supabase sign-in (servers that use it)
+
+${CONNECTION}
+
+Environment: T3CHAT_URL, T3CHAT_TRANSPORT, T3CHAT_DATA_DIR (local server data and identity),
+OPENROUTER_API_KEY (for a local server), SUPABASE_URL + SUPABASE_ANON_KEY (for login).
+Run t3chat <command> --help for details.`,
+
+  chat: `Usage: t3chat [chat] [--model m] [--conversation id] [--demo]
+
+Opens the interactive chat. In the chat:
+  Enter                send · Alt+Enter or a trailing "\\" for a new line · paste keeps lines
+  ↑ / ↓                input history · PgUp or /more loads earlier messages
+  Ctrl-C               stop the answer while it streams; exit when idle (also Ctrl-D)
+  /new /list /open <n|id> /model [query] /system [text|clear] /title <text>
+  /retry [model] /delete /more /help /quit
+
+Options:
+  -m, --model <id>         model for new answers (see t3chat models)
+  -c, --conversation <id>  open this conversation directly
+
+${CONNECTION}`,
+
+  ask: `Usage: t3chat ask ["prompt"] [--model m] [--conversation id] [--system text] [--json]
+
+Sends one message and streams the answer to stdout (plain text when stdout is not a terminal,
+so it pipes). Without a prompt argument the prompt is read from stdin.
+Exits 1 when the answer fails (the reason goes to stderr), 130 when interrupted.
+
+Options:
+  -m, --model <id>         model to answer with (see t3chat models)
+  -c, --conversation <id>  continue this conversation (id, short id or list number)
+  -s, --system <text>      system prompt for a new conversation
+  --json                   print the final message as JSON instead of streaming text
+
+${CONNECTION}`,
+
+  list: `Usage: t3chat list [--limit n] [--json]
+
+Your conversations, most recent activity first: number, short id, title, preview, age.
+
+Options:
+  -n, --limit <n>   how many (1..100, default 20)
+  --json            machine-readable output
+
+${CONNECTION}`,
+
+  models: `Usage: t3chat models [query] [--json]
+
+The model catalog; a query filters by id or name.
+
+${CONNECTION}`,
+
+  show: `Usage: t3chat show <id|short id|n> [--json]
+
+Prints a whole conversation (n = its number in t3chat list).
+
+${CONNECTION}`,
+
+  login: `Usage: t3chat login [--email e] [--password-stdin] [--otp]
+
+Signs in to a Supabase-backed t3chat server (needs SUPABASE_URL and SUPABASE_ANON_KEY).
+The session is kept in $XDG_CONFIG_HOME/t3chat (default ~/.config/t3chat), mode 0600, and
+refreshed automatically. A local server needs no login.
+
+Options:
+  --email <e>        your email (asked for when omitted)
+  --password-stdin   read the password from stdin (for scripts)
+  --otp              sign in with a one-time code sent by email instead of a password`,
+
+  logout: `Usage: t3chat logout
+
+Signs out of Supabase and deletes the stored session.`,
+} as const

@@ -1,0 +1,62 @@
+import { Box, Static } from 'ink'
+import { useSyncExternalStore } from 'react'
+import type { Message } from '@t3chat/client'
+import type { StreamConnection } from '../answer/follow-answer'
+import type { Entry, LiveAnswer } from '../chat/state'
+import { Store } from '../chat/store'
+import { advanceLive, finishLive, newLive } from '../chat/transcript'
+import { EntryView } from './entry-view'
+import { LiveAnswerView } from './live-answer'
+
+interface AnswerState {
+  entries: Entry[]
+  live: LiveAnswer | null
+}
+
+/** The state of one streamed answer (for `t3chat ask` on a terminal). */
+export interface AnswerStore {
+  store: Store<AnswerState>
+  /** Everything received so far. */
+  text(content: string): void
+  connection(state: StreamConnection): void
+  finish(final: Message): void
+}
+
+/** A store that moves finished markdown blocks out of the live region as they complete. */
+export function createAnswerStore(model: string | null): AnswerStore {
+  const store = new Store<AnswerState>({ entries: [], live: newLive('', model) })
+  return {
+    store,
+    text(content) {
+      store.update((state) => {
+        if (!state.live) return state
+        const { live, entry } = advanceLive(state.live, content)
+        return { entries: entry ? [...state.entries, entry] : state.entries, live }
+      })
+    },
+    connection(connection) {
+      store.update((state) =>
+        state.live ? { ...state, live: { ...state.live, connection } } : state,
+      )
+    },
+    finish(final) {
+      store.update((state) => ({
+        entries: [...state.entries, ...finishLive(state.live, final)],
+        live: null,
+      }))
+    },
+  }
+}
+
+/** One answer streaming in: finished blocks printed once, the growing block live. */
+export function AnswerView({ store }: { store: AnswerStore }) {
+  const state = useSyncExternalStore(store.store.subscribe, store.store.get)
+  const rows = process.stdout.rows || 24
+  const columns = process.stdout.columns || 80
+  return (
+    <Box flexDirection="column">
+      <Static items={state.entries}>{(entry) => <EntryView key={entry.id} entry={entry} />}</Static>
+      {state.live && <LiveAnswerView live={state.live} maxRows={rows - 3} columns={columns} />}
+    </Box>
+  )
+}

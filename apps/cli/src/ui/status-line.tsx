@@ -1,0 +1,44 @@
+import { Box, Text } from 'ink'
+import type { ChatState } from '../chat/state'
+import { formatUsage } from '../format/usage'
+import { truncate } from '../format/text'
+
+/** The line above the input: conversation, model, connection, last answer's tokens and cost. */
+export function StatusLine({
+  state,
+  defaultModel,
+  columns,
+  answersOff,
+}: {
+  state: ChatState
+  defaultModel: string | null
+  columns: number
+  answersOff: boolean
+}) {
+  const model = state.conversation?.currentModel ?? state.model ?? defaultModel ?? 'default model'
+  const title = state.conversation ? (state.conversation.title ?? 'Untitled') : 'New conversation'
+  const usage = state.lastAnswer ? formatUsage(state.lastAnswer.usage) : null
+  const connection =
+    state.live?.connection === 'reconnecting' || state.online === 'reconnecting'
+      ? { mark: '◌', text: 'reconnecting', color: 'yellow' }
+      : state.online === 'connecting'
+        ? { mark: '◌', text: 'connecting', color: 'gray' }
+        : { mark: '●', text: 'online', color: 'green' }
+  const keys = state.live ? 'Ctrl-C stop' : '/help · Ctrl-C exit'
+  const left = truncate(title, Math.max(10, Math.floor(columns / 3)))
+  return (
+    <Box marginTop={1}>
+      <Text dimColor wrap="truncate-end">
+        <Text bold>{left}</Text>
+        {' · '}
+        <Text color="cyan">{model}</Text>
+        {' · '}
+        <Text color={connection.color}>{`${connection.mark} ${connection.text}`}</Text>
+        {usage ? ` · last ${usage}` : ''}
+        {answersOff ? <Text color="yellow">{' · answers off (OPENROUTER_API_KEY)'}</Text> : ''}
+        {state.busy ? <Text color="cyan">{` · ${state.busy}`}</Text> : ''}
+        {` · ${keys}`}
+      </Text>
+    </Box>
+  )
+}
