@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { LogEvent } from 'kysely'
 import pino from 'pino'
 import { createLocalTestAuth } from '@t3chat/auth/testing'
 import { createTokenVerifier, mintLocalToken, type TokenVerifier } from '@t3chat/auth'
@@ -19,9 +20,11 @@ export async function startHarness(
     verifier?: TokenVerifier
     idleTimeoutMs?: number
     firstTokenTimeoutMs?: number
+    /** Sees every statement the database runs (Kysely's `log`), migrations included. */
+    onQuery?: (event: LogEvent) => void
   } = {},
 ) {
-  const testDb = await createTestDb({ databaseUrl: process.env.DATABASE_URL })
+  const testDb = await createTestDb({ databaseUrl: process.env.DATABASE_URL, log: opts.onQuery })
   const fake = await startFakeUpstream()
   const llm = opts.keyless
     ? null

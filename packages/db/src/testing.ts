@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { sql } from 'kysely'
-import type { Kysely } from 'kysely'
+import type { Kysely, LogConfig } from 'kysely'
 import pg from 'pg'
 import { createDb } from './create-db'
 import type { Database } from './database'
@@ -17,15 +17,19 @@ export interface TestDb {
 
 /**
  * With `databaseUrl`: creates a fresh uniquely named database on that server (`t3chat_test_*`),
- * migrates it, and drops it on `destroy`. Without: a migrated in-memory PGlite.
+ * migrates it, and drops it on `destroy`. Without: a migrated in-memory PGlite. `log` is
+ * Kysely's query log (e.g. a callback that counts statements).
  *
  * @example
  * const testDb = await createTestDb({ databaseUrl: process.env.DATABASE_URL })
  * afterAll(() => testDb.destroy())
  */
-export async function createTestDb(opts: { databaseUrl?: string } = {}): Promise<TestDb> {
+export async function createTestDb(
+  opts: { databaseUrl?: string | undefined; log?: LogConfig | undefined } = {},
+): Promise<TestDb> {
+  const log = opts.log ? { log: opts.log } : {}
   if (!opts.databaseUrl) {
-    const db = await createDb()
+    const db = await createDb(log)
     await migrateToLatest(db)
     return { db, connectionString: null, destroy: () => db.destroy() }
   }
@@ -37,7 +41,7 @@ export async function createTestDb(opts: { databaseUrl?: string } = {}): Promise
   url.pathname = `/${name}`
   const connectionString = url.toString()
 
-  const db = await createDb({ connectionString })
+  const db = await createDb({ connectionString, ...log })
   try {
     await migrateToLatest(db)
   } catch (error) {

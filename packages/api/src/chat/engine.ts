@@ -321,6 +321,9 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
         clientMessageId: input.clientMessageId,
       })
       if (previous !== undefined) {
+        // The id of a user message (a chat.send) is not this regeneration's to replay.
+        if (previous.role !== 'assistant')
+          throw new InvalidInputError('clientMessageId: already used; regenerate with a new id.')
         const conversation = await findConversation(db, {
           userId: user.id,
           id: previous.conversationId,

@@ -62,12 +62,14 @@ export async function startTurn(db: Executor, t: TurnStart): Promise<Conversatio
   const result = await sql<Conversation>`
     with conv as (${conversation}),
     ins as (
-      insert into messages (id, conversation_id, seq, role, content, model, status, client_message_id)
+      insert into messages
+        (id, conversation_id, seq, role, content, model, status, client_message_id, completed_at)
       select ${t.userMessageId}::uuid, id, last_seq - 1, 'user', ${t.content}, null, 'completed',
-             ${t.clientMessageId}::uuid
+             ${t.clientMessageId}::uuid, now()
       from conv
       union all
-      select ${t.assistantMessageId}::uuid, id, last_seq, 'assistant', '', current_model, 'pending', null
+      select ${t.assistantMessageId}::uuid, id, last_seq, 'assistant', '', current_model, 'pending',
+             null, null
       from conv
     )
     select * from conv`.execute(db)
