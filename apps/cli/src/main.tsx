@@ -1,11 +1,5 @@
 import { readFileSync } from 'node:fs'
 import { parseCommandLine, UsageError } from './args'
-import { ask } from './commands/ask'
-import { interactive } from './commands/interactive'
-import { list } from './commands/list'
-import { login, logout } from './commands/login'
-import { models } from './commands/models'
-import { show } from './commands/show'
 import { CliEnvError, parseCliEnv } from './env'
 import { CliError, explainError } from './errors'
 
@@ -32,21 +26,22 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0
     }
     const env = parseCliEnv(process.env)
+    // Each command loads only what it needs: the terminal UI (Ink) alone takes a while to load.
     switch (command.name) {
       case 'chat':
-        return await interactive(command, env)
+        return await (await import('./commands/interactive')).interactive(command, env)
       case 'ask':
-        return await ask(command, env)
+        return await (await import('./commands/ask')).ask(command, env)
       case 'list':
-        return await list(command, env)
+        return await (await import('./commands/list')).list(command, env)
       case 'models':
-        return await models(command, env)
+        return await (await import('./commands/models')).models(command, env)
       case 'show':
-        return await show(command, env)
+        return await (await import('./commands/show')).show(command, env)
       case 'login':
-        return await login(command, env)
+        return await (await import('./commands/login')).login(command, env)
       case 'logout':
-        return await logout(env)
+        return await (await import('./commands/login')).logout(env)
     }
   } catch (error) {
     return fail(error)

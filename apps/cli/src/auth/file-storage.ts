@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { access, chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 /** The storage interface supabase-js persists its session through. */
@@ -67,5 +67,15 @@ export function fileSessionStorage(configDir: string): SessionStorage {
       delete values[key]
       await save(values)
     },
+  }
+}
+
+/** Whether a session file exists in the config directory. */
+export async function hasStoredSession(configDir: string): Promise<boolean> {
+  try {
+    await access(sessionPath(configDir))
+    return true
+  } catch {
+    return false
   }
 }

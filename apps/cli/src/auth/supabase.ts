@@ -1,4 +1,3 @@
-import { access } from 'node:fs/promises'
 import {
   createClient,
   type SupabaseClient,
@@ -6,7 +5,7 @@ import {
 } from '@supabase/supabase-js'
 import WebSocket from 'ws'
 import { CliError } from '../errors'
-import { fileSessionStorage, sessionPath } from './file-storage'
+import { fileSessionStorage } from './file-storage'
 
 /** Supabase project settings (SUPABASE_URL, SUPABASE_ANON_KEY). */
 export interface SupabaseConfig {
@@ -56,15 +55,5 @@ export function createSupabaseAuth(config: SupabaseConfig, configDir: string): S
       }
       return data.session?.access_token ?? null
     },
-  }
-}
-
-/** Whether a session file exists in the config directory. */
-export async function hasStoredSession(configDir: string): Promise<boolean> {
-  try {
-    await access(sessionPath(configDir))
-    return true
-  } catch {
-    return false
   }
 }

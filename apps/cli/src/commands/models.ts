@@ -2,7 +2,7 @@ import type { Command } from '../args'
 import { openSession } from '../connect/session'
 import type { CliEnv } from '../env'
 import { truncate } from '../format/text'
-import { filterModels } from '../ui/model-picker'
+import { filterModels } from '../format/models'
 import { paint } from './paint'
 
 /** `t3chat models [query]`: the model catalog, filtered by id or name. */

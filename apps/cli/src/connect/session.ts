@@ -1,7 +1,7 @@
 import { loadOrCreateLocalAuth, readLocalAuth } from '@t3chat/auth'
 import { createChatClient, type ChatClient } from '@t3chat/client'
 import type { GlobalOptions } from '../args'
-import { createSupabaseAuth, hasStoredSession } from '../auth/supabase'
+import { hasStoredSession } from '../auth/file-storage'
 import { DEFAULT_URL, type CliEnv } from '../env'
 import { CliError } from '../errors'
 import { startEmbeddedServer } from './embedded'
@@ -107,6 +107,7 @@ export async function openSession(
 
 async function remoteSession(env: CliEnv, url: string, transport: 'sse' | 'ws'): Promise<Session> {
   if (env.supabase !== null && (await hasStoredSession(env.configDir))) {
+    const { createSupabaseAuth } = await import('../auth/supabase')
     const supabase = createSupabaseAuth(env.supabase, env.configDir)
     return clientSession({ url, getToken: () => supabase.getToken(), transport })
   }

@@ -1,6 +1,7 @@
-import { Box, Static } from 'ink'
+import { Box, render, Static } from 'ink'
 import { useSyncExternalStore } from 'react'
 import type { Message } from '@t3chat/client'
+import type { AnswerOutput } from '../commands/ask'
 import type { StreamConnection } from '../answer/follow-answer'
 import type { Entry, LiveAnswer } from '../chat/state'
 import { Store } from '../chat/store'
@@ -59,4 +60,26 @@ export function AnswerView({ store }: { store: AnswerStore }) {
       {state.live && <LiveAnswerView live={state.live} maxRows={rows - 3} columns={columns} />}
     </Box>
   )
+}
+
+/** Renders one answer on the terminal as it streams (`t3chat ask` with a TTY stdout). */
+export function renderAnswer(model: string | null): AnswerOutput {
+  const store = createAnswerStore(model)
+  const instance = render(<AnswerView store={store} />, { exitOnCtrlC: false, patchConsole: false })
+  let closed = false
+  return {
+    text: (_text, content) => store.text(content),
+    connection: (state) => store.connection(state),
+    async finish(final) {
+      store.finish(final)
+      // Let Ink flush the last frame before the view is unmounted.
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      instance.unmount()
+      await instance.waitUntilExit()
+    },
+  }
 }

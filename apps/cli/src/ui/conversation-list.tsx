@@ -1,5 +1,5 @@
 import { Box, Text, useInput } from 'ink'
-import { useState } from 'react'
+import { useReducer, useRef } from 'react'
 import type { ListState } from '../chat/state'
 import { oneLine, truncate } from '../format/text'
 import { relativeTime } from '../format/time'
@@ -32,17 +32,21 @@ export function ConversationList({
   maxRows,
   columns,
 }: ConversationListProps) {
-  const [selected, setSelected] = useState(0)
+  // A ref, not state: several keys can arrive in one stdin chunk, before a re-render.
+  const selected = useRef(0)
+  const [, rerender] = useReducer((n: number) => n + 1, 0)
   const count = list.items.length + 1
-  const index = Math.min(selected, count - 1)
+  const index = Math.min(selected.current, count - 1)
 
   const move = (to: number) => {
     const next = Math.max(0, Math.min(count - 1, to))
-    setSelected(next)
+    selected.current = next
+    rerender()
     if (next >= count - 3 && list.nextCursor !== null) onLoadMore()
   }
 
   useInput((input, key) => {
+    const index = Math.min(selected.current, count - 1)
     if (key.upArrow || input === 'k') return move(index - 1)
     if (key.downArrow || input === 'j') return move(index + 1)
     if (key.pageUp) return move(index - maxRows)

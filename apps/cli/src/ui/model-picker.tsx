@@ -1,17 +1,8 @@
 import { Box, Text, useInput } from 'ink'
-import { useMemo, useState } from 'react'
+import { useReducer, useRef } from 'react'
 import type { Model } from '@t3chat/client'
+import { filterModels } from '../format/models'
 import { truncate } from '../format/text'
-
-/** Models whose id or name contains every word of the query (case-insensitive). */
-export function filterModels(models: readonly Model[], query: string): Model[] {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean)
-  if (words.length === 0) return [...models]
-  return models.filter((model) => {
-    const haystack = `${model.id} ${model.name}`.toLowerCase()
-    return words.every((word) => haystack.includes(word))
-  })
-}
 
 /** USD per million tokens, from OpenRouter's per-token price strings. */
 function perMillion(price: string): string {
@@ -38,25 +29,31 @@ export function ModelPicker({
   maxRows: number
   columns: number
 }) {
-  const [query, setQuery] = useState(initialQuery)
-  const [selected, setSelected] = useState(0)
-  const matches = useMemo(() => filterModels(models, query), [models, query])
-  const index = Math.min(selected, Math.max(0, matches.length - 1))
+  // Refs, not state: several keys can arrive in one stdin chunk, before a re-render.
+  const view = useRef({ query: initialQuery, selected: 0 })
+  const [, rerender] = useReducer((n: number) => n + 1, 0)
+  const set = (query: string, selected: number) => {
+    view.current = { query, selected }
+    rerender()
+  }
+  const { query } = view.current
+  const matches = filterModels(models, query)
+  const index = Math.min(view.current.selected, Math.max(0, matches.length - 1))
 
   useInput((input, key) => {
+    const { query } = view.current
+    const matches = filterModels(models, query)
+    const index = Math.min(view.current.selected, Math.max(0, matches.length - 1))
+    const last = Math.max(0, matches.length - 1)
     if (key.escape) return onPick(null)
     if (key.return) return onPick(matches[index]?.id ?? (query.includes('/') ? query.trim() : null))
-    if (key.upArrow) return setSelected(Math.max(0, index - 1))
-    if (key.downArrow) return setSelected(Math.min(matches.length - 1, index + 1))
-    if (key.pageUp) return setSelected(Math.max(0, index - maxRows))
-    if (key.pageDown) return setSelected(Math.min(matches.length - 1, index + maxRows))
-    if (key.backspace || key.delete) {
-      setQuery((q) => q.slice(0, -1))
-      return setSelected(0)
-    }
+    if (key.upArrow) return set(query, Math.max(0, index - 1))
+    if (key.downArrow) return set(query, Math.min(last, index + 1))
+    if (key.pageUp) return set(query, Math.max(0, index - maxRows))
+    if (key.pageDown) return set(query, Math.min(last, index + maxRows))
+    if (key.backspace || key.delete) return set(query.slice(0, -1), 0)
     if (key.ctrl || key.meta || key.tab || input === '') return
-    setQuery((q) => q + input.replace(/[\r\n]/g, ''))
-    setSelected(0)
+    set(query + input.replace(/[\r\n]/g, ''), 0)
   })
 
   const rows = Math.max(3, maxRows)

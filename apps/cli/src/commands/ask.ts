@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { render } from 'ink'
 import type { Message } from '@t3chat/client'
 import type { StreamConnection } from '../answer/follow-answer'
 import type { Command } from '../args'
@@ -8,8 +7,7 @@ import { followAnswer } from '../answer/follow-answer'
 import { resolveConversationRef } from '../chat/conversations'
 import { openSession, type Session } from '../connect/session'
 import type { CliEnv } from '../env'
-import { CliError, explainAnswerError, explainLine } from '../errors'
-import { AnswerView, createAnswerStore } from '../ui/answer-view'
+import { CliError, explainAnswerError } from '../errors'
 
 type AskCommand = Extract<Command, { name: 'ask' }>
 
@@ -50,7 +48,7 @@ async function askWith(session: Session, command: AskCommand, prompt: string): P
   }
   // One round trip: the answer's id is chosen here, so its stream is followed while it is sent.
   const assistantMessageId = randomUUID()
-  const output = createOutput(command.json, command.model ?? null)
+  const output = await createOutput(command.json, command.model ?? null)
   const abandon = new AbortController()
   const following = followAnswer(client, assistantMessageId, {
     signal: abandon.signal,
@@ -108,7 +106,8 @@ async function askWith(session: Session, command: AskCommand, prompt: string): P
   }
 }
 
-interface Output {
+/** Where an answer is written while it streams. */
+export interface AnswerOutput {
   text(text: string, content: string): void
   connection(state: StreamConnection): void
   finish(final: Message): Promise<void>
@@ -119,7 +118,7 @@ interface Output {
  * Where the answer goes: nowhere while streaming (`--json`), raw text (stdout piped), or a
  * live markdown view (a terminal).
  */
-function createOutput(json: boolean, model: string | null): Output {
+async function createOutput(json: boolean, model: string | null): Promise<AnswerOutput> {
   const quiet = { text() {}, connection() {}, async finish() {}, async close() {} }
   if (json) return quiet
 
@@ -141,21 +140,5 @@ function createOutput(json: boolean, model: string | null): Output {
     }
   }
 
-  const store = createAnswerStore(model)
-  const instance = render(<AnswerView store={store} />, { exitOnCtrlC: false, patchConsole: false })
-  let closed = false
-  return {
-    text: (_text, content) => store.text(content),
-    connection: (state) => store.connection(state),
-    async finish(final) {
-      store.finish(final)
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    },
-    async close() {
-      if (closed) return
-      closed = true
-      instance.unmount()
-      await instance.waitUntilExit()
-    },
-  }
+  return (await import('../ui/answer-view')).renderAnswer(model)
 }

@@ -1,11 +1,8 @@
-import { Box, renderToString, Text } from 'ink'
 import type { ChatClient, Conversation, Message } from '@t3chat/client'
 import type { Command } from '../args'
 import { resolveConversationRef } from '../chat/conversations'
-import { headerEntry, messageEntries } from '../chat/transcript'
 import { openSession } from '../connect/session'
 import type { CliEnv } from '../env'
-import { EntryView } from '../ui/entry-view'
 
 /** `t3chat show <ref>`: a whole conversation, rendered on a terminal, plain when piped. */
 export async function show(
@@ -22,6 +19,7 @@ export async function show(
     if (command.json) {
       process.stdout.write(`${JSON.stringify({ conversation, messages })}\n`)
     } else if (process.stdout.isTTY) {
+      const { renderTranscript } = await import('../ui/transcript-view')
       process.stdout.write(
         `${renderTranscript(conversation, messages, process.stdout.columns || 80)}\n`,
       )
@@ -49,29 +47,6 @@ export async function allMessages(client: ChatClient, conversationId: string): P
     before = page.nextBefore
   }
   return pages.flat()
-}
-
-/** The conversation as the chat view prints it (markdown rendered). */
-export function renderTranscript(
-  conversation: Conversation,
-  messages: readonly Message[],
-  columns: number,
-): string {
-  const entries = [
-    headerEntry(conversation, conversation.currentModel),
-    ...messageEntries(messages),
-  ]
-  return renderToString(
-    <Box flexDirection="column">
-      {entries.map((entry) => (
-        <EntryView key={entry.id} entry={entry} />
-      ))}
-      {conversation.systemPrompt ? (
-        <Text dimColor>{`system prompt: ${conversation.systemPrompt}`}</Text>
-      ) : null}
-    </Box>,
-    { columns },
-  )
 }
 
 /** The conversation as plain text: a heading per message, the text exactly as stored. */

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest'
+import { completeCommand, parseInput } from './slash'
+
+describe('parseInput', () => {
+  it('treats plain text as a message, keeping inner lines', () => {
+    expect(parseInput('hello\nworld  ')).toEqual({ kind: 'message', text: 'hello\nworld' })
+  })
+
+  it('parses every command with its argument', () => {
+    expect(parseInput('/new')).toEqual({ kind: 'command', command: { name: 'new' } })
+    expect(parseInput('/list')).toEqual({ kind: 'command', command: { name: 'list' } })
+    expect(parseInput('/open 3')).toEqual({ kind: 'command', command: { name: 'open', ref: '3' } })
+    expect(parseInput('/model')).toEqual({ kind: 'command', command: { name: 'model', query: '' } })
+    expect(parseInput('/model  claude sonnet ')).toEqual({
+      kind: 'command',
+      command: { name: 'model', query: 'claude sonnet' },
+    })
+    expect(parseInput('/system')).toEqual({
+      kind: 'command',
+      command: { name: 'system', action: 'show' },
+    })
+    expect(parseInput('/system clear')).toEqual({
+      kind: 'command',
+      command: { name: 'system', action: 'clear' },
+    })
+    expect(parseInput('/system Be terse.\nAlways.')).toEqual({
+      kind: 'command',
+      command: { name: 'system', action: 'set', text: 'Be terse.\nAlways.' },
+    })
+    expect(parseInput('/title Trip plans')).toEqual({
+      kind: 'command',
+      command: { name: 'title', text: 'Trip plans' },
+    })
+    expect(parseInput('/retry')).toEqual({
+      kind: 'command',
+      command: { name: 'retry', model: null },
+    })
+    expect(parseInput('/retry openai/gpt-4o')).toEqual({
+      kind: 'command',
+      command: { name: 'retry', model: 'openai/gpt-4o' },
+    })
+    expect(parseInput('/delete')).toEqual({ kind: 'command', command: { name: 'delete' } })
+    expect(parseInput('/more')).toEqual({ kind: 'command', command: { name: 'more' } })
+    expect(parseInput('/help')).toEqual({ kind: 'command', command: { name: 'help' } })
+    expect(parseInput('/quit')).toEqual({ kind: 'command', command: { name: 'quit' } })
+    expect(parseInput('/exit')).toEqual({ kind: 'command', command: { name: 'quit' } })
+  })
+
+  it('rejects unknown commands and missing arguments with a usage line', () => {
+    expect(parseInput('/bogus')).toMatchObject({
+      kind: 'invalid',
+      error: expect.stringContaining('Unknown command /bogus'),
+    })
+    expect(parseInput('/open')).toMatchObject({
+      kind: 'invalid',
+      error: expect.stringContaining('Usage: /open'),
+    })
+    expect(parseInput('/title')).toMatchObject({
+      kind: 'invalid',
+      error: expect.stringContaining('Usage: /title'),
+    })
+    expect(parseInput('/new now')).toMatchObject({ kind: 'invalid' })
+  })
+
+  it('sends a leading slash literally when doubled', () => {
+    expect(parseInput('//etc/hosts is a file')).toEqual({
+      kind: 'message',
+      text: '/etc/hosts is a file',
+    })
+  })
+
+  it('completes a unique command prefix', () => {
+    expect(completeCommand('/mod')).toBe('/model ')
+    expect(completeCommand('/mo')).toBeNull() // /model or /more
+    expect(completeCommand('/n')).toBe('/new ')
+    expect(completeCommand('/xyz')).toBeNull()
+    expect(completeCommand('hello')).toBeNull()
+  })
+})

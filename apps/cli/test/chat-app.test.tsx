@@ -1,0 +1,185 @@
+import { render } from 'ink-testing-library'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { ChatController } from '../src/chat/controller'
+import { clientSession } from '../src/connect/session'
+import { ChatApp } from '../src/ui/app'
+import { startTestServer, type TestServer } from './helpers/server'
+import { flat, squash, waitFor } from './helpers/wait'
+
+let server: TestServer
+const cleanups: Array<() => Promise<void> | void> = []
+
+beforeAll(async () => {
+  server = await startTestServer()
+})
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup()
+})
+afterAll(() => server.close())
+
+const CTRL_C = '\u0003'
+
+/** The real chat UI on the real client and server; returns helpers to drive and inspect it. */
+function openChat(opts: { conversation?: string; model?: string } = {}) {
+  const session = clientSession({ url: server.url, getToken: () => server.token })
+  let exited = false
+  const controller = new ChatController({
+    session,
+    model: opts.model ?? null,
+    conversation: opts.conversation ?? null,
+    onExit: () => (exited = true),
+  })
+  const ui = render(<ChatApp controller={controller} defaultModel={null} />)
+  void controller.start()
+  cleanups.push(async () => {
+    ui.unmount()
+    controller.dispose()
+    await session.close()
+  })
+  const frame = () => ui.lastFrame() ?? ''
+  return {
+    controller,
+    ui,
+    frame,
+    exited: () => exited,
+    /** Types a line and presses Enter (as two writes, like a person). */
+    async type(text: string) {
+      ui.stdin.write(text)
+      await waitFor(() => flat(frame()).includes(flat(text).slice(-20)), { describe: frame })
+      ui.stdin.write('\r')
+    },
+    until: (check: (frame: string) => boolean, timeoutMs = 15_000) =>
+      waitFor(() => check(frame()), { timeoutMs, describe: frame }),
+    /** Waits for the first screen; from the conversation list, starts a new conversation. */
+    async newConversation() {
+      const screen = await waitFor(() => {
+        const s = controller.store.get().screen
+        return s === 'connecting' ? null : s
+      })
+      if (screen === 'list') ui.stdin.write('n')
+      await waitFor(() => controller.store.get().screen === 'chat', { describe: frame })
+    },
+  }
+}
+
+async function currentConversation(chat: ReturnType<typeof openChat>) {
+  const conversation = await waitFor(() => chat.controller.store.get().conversation)
+  return server.client.conversation.get.query({ id: conversation.id })
+}
+
+async function visibleMessages(conversationId: string) {
+  return (await server.client.message.list.query({ conversationId })).items
+}
+
+describe('chat view (real client and server)', () => {
+  it('renders the answer incrementally as it streams, then the usage line and the generated title', async () => {
+    const chat = openChat({ model: 'fake/lorem:tokens=60,delay=25' })
+    await chat.newConversation()
+    await chat.type('Stream something to me')
+    // While streaming, the frame holds a growing part of the answer.
+    const seen = new Set<number>()
+    const started = Date.now()
+    while (Date.now() - started < 10_000) {
+      const state = chat.controller.store.get()
+      if (state.live && state.live.content.length > 0) seen.add(squash(chat.frame()).length)
+      if (!state.live && state.lastAnswer) break
+      await new Promise((resolve) => setTimeout(resolve, 15))
+    }
+    expect(seen.size).toBeGreaterThanOrEqual(3)
+
+    const conversation = await currentConversation(chat)
+    const [, answer] = await visibleMessages(conversation.id)
+    expect(answer?.status).toBe('completed')
+    await chat.until((f) => squash(f).includes(squash(answer?.content)))
+    await chat.until((f) => f.includes('→ 60 tokens'))
+    // The title generated in the background arrives through `events`.
+    await chat.until((f) => f.includes('Test Title'))
+  })
+
+  it('dispatches slash commands to the server', async () => {
+    const chat = openChat({ model: 'fake/echo' })
+    await chat.newConversation()
+    await chat.type('/system Answer like a pirate')
+    await chat.until((f) => f.includes('System prompt set.'))
+    await chat.type('first question')
+    await chat.until(() => chat.controller.store.get().lastAnswer !== null)
+    const conversation = await currentConversation(chat)
+    expect(conversation.systemPrompt).toBe('Answer like a pirate')
+    expect(conversation.currentModel).toBe('fake/echo')
+
+    await chat.type('/title Pirate talk')
+    await chat.until((f) => f.includes('Renamed to “Pirate talk”.'))
+    await chat.type('/model fake/lorem:tokens=5')
+    await chat.until((f) => f.includes('Model: fake/lorem:tokens=5'))
+    const updated = await server.client.conversation.get.query({ id: conversation.id })
+    expect(updated.title).toBe('Pirate talk')
+    expect(updated.currentModel).toBe('fake/lorem:tokens=5')
+
+    const [, before] = await visibleMessages(conversation.id)
+    await chat.type('/retry fake/echo')
+    await chat.until((f) => f.includes('↻ New answer with fake/echo'))
+    await chat.until(
+      () => !chat.controller.store.get().live && chat.controller.store.get().busy === null,
+    )
+    const after = await visibleMessages(conversation.id)
+    expect(after).toHaveLength(2)
+    expect(after[1]?.id).not.toBe(before?.id)
+    expect(after[1]?.model).toBe('fake/echo')
+
+    await chat.type('/help')
+    await chat.until((f) => f.includes('/retry [model]'))
+    await chat.type('/bogus')
+    await chat.until((f) => f.includes('Unknown command /bogus'))
+
+    await chat.type('/delete')
+    await chat.until((f) => f.includes('(y/N)'))
+    chat.ui.stdin.write('y')
+    await chat.until((f) => f.includes('Deleted “Pirate talk”.'))
+    await expect(server.client.conversation.get.query({ id: conversation.id })).rejects.toThrow(
+      /not found/i,
+    )
+
+    await chat.type('/quit')
+    await waitFor(() => chat.exited())
+  })
+
+  it('Ctrl-C while an answer streams stops it and keeps the partial text', async () => {
+    const chat = openChat({ model: 'fake/lorem:tokens=400,delay=20' })
+    await chat.newConversation()
+    await chat.type('a long answer please')
+    await waitFor(() => (chat.controller.store.get().live?.content.length ?? 0) > 40)
+    chat.ui.stdin.write(CTRL_C)
+    await chat.until((f) => f.includes('■ stopped'))
+    expect(chat.exited()).toBe(false)
+    const conversation = await currentConversation(chat)
+    const [, answer] = await visibleMessages(conversation.id)
+    expect(answer?.status).toBe('cancelled')
+    expect(answer?.content.length).toBeGreaterThan(40)
+    expect(answer?.content.trim().split(/\s+/).length ?? 400).toBeLessThan(350)
+    expect(squash(chat.frame())).toContain(squash(answer?.content))
+    // Idle now: Ctrl-C exits.
+    chat.ui.stdin.write(CTRL_C)
+    await waitFor(() => chat.exited())
+  })
+
+  it('lists conversations and opens one with its history', async () => {
+    const { conversation } = await server.client.chat.send.mutate({
+      clientMessageId: crypto.randomUUID(),
+      content: 'remember the milk',
+      model: 'fake/echo',
+    })
+    await waitFor(
+      async () => (await visibleMessages(conversation.id)).at(-1)?.status === 'completed',
+    )
+    await server.client.conversation.update.mutate({ id: conversation.id, title: 'Shopping' })
+    const chat = openChat()
+    await chat.until((f) => f.includes('Conversations') && f.includes('Shopping'))
+    const position = chat.controller.store
+      .get()
+      .list.items.findIndex((item) => item.id === conversation.id)
+    for (let i = 0; i <= position; i++) chat.ui.stdin.write('\u001b[B')
+    chat.ui.stdin.write('\r')
+    await chat.until((f) => f.includes('remember the milk') && f.includes('fake/echo'))
+    expect(chat.controller.store.get().conversation?.id).toBe(conversation.id)
+  })
+})

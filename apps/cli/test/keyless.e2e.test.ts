@@ -1,0 +1,22 @@
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { runCli } from './helpers/run-cli'
+import { startTestServer, type TestServer } from './helpers/server'
+
+let server: TestServer
+
+beforeAll(async () => {
+  server = await startTestServer({ OPENROUTER_API_KEY: undefined })
+})
+afterAll(() => server.close())
+
+it('without OPENROUTER_API_KEY, ask says in one line how to set it, and stores nothing', async () => {
+  const env = { T3CHAT_URL: server.url, T3CHAT_DATA_DIR: server.dataDir }
+  const result = await runCli(['ask', 'hello'], { env })
+  expect(result.code).toBe(1)
+  expect(result.stderr.trim().split('\n')).toHaveLength(1)
+  expect(result.stderr).toContain('OPENROUTER_API_KEY')
+  const { items } = await server.client.conversation.list.query({})
+  expect(items).toHaveLength(0)
+  const list = await runCli(['list'], { env })
+  expect(list.code).toBe(0)
+})
