@@ -68,7 +68,7 @@ describe('events (the user’s change feed)', () => {
     const sent = await caller.chat.send({
       clientMessageId: randomUUID(),
       content: 'stop me',
-      model: 'fake/slow',
+      model: 'fake/slow:tokens=100',
     })
     await sleep(100)
     const stopped = await caller.chat.stop({ messageId: sent.assistantMessage.id })

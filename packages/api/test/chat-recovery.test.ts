@@ -149,7 +149,7 @@ describe('shutdown (api.close) during live answers', () => {
       const users = await Promise.all([h.user(), h.user()])
       const live = await Promise.all(
         users.map(async ({ caller }, i) => {
-          const model = `fake/slow:run=shutdown-${i}`
+          const model = `fake/slow:tokens=100,run=shutdown-${i}`
           const sent = await caller.chat.send({
             clientMessageId: randomUUID(),
             content: 'go',
@@ -166,8 +166,8 @@ describe('shutdown (api.close) during live answers', () => {
         const row = await messageRow(h.db, sent.assistantMessage.id)
         expect(row).toMatchObject({ status: 'error', errorCode: 'interrupted' })
         expect(row.content.length).toBeGreaterThanOrEqual(10)
-        expect(row.content.length).toBeLessThan(loremText(40).length)
-        expect(loremText(40).startsWith(row.content)).toBe(true)
+        expect(row.content.length).toBeLessThan(loremText(100).length)
+        expect(loremText(100).startsWith(row.content)).toBe(true)
         const final: Message = finalOf(await watching)
         expect(final).toMatchObject({ status: 'error', content: row.content })
         expect(final.error?.code).toBe('interrupted')

@@ -96,7 +96,7 @@ describe('CONFLICT while an answer is pending or streaming', () => {
     const sent = await caller.chat.send({
       clientMessageId: randomUUID(),
       content: 'keep going',
-      model: 'fake/slow',
+      model: 'fake/slow:tokens=100',
     })
     const before = await rowCounts(h.db)
     const conversationBefore = await conversationRow(h.db, sent.conversation.id)
@@ -146,17 +146,20 @@ describe('CONFLICT while an answer is pending or streaming', () => {
 })
 
 describe('TOO_MANY_REQUESTS beyond maxConcurrentGenerationsPerUser', () => {
+  // Long enough to stay live through the whole test, even on a busy machine; stopped at the end.
+  const SLOW = 'fake/slow:tokens=1000'
+
   it('refuses a third live answer of one user (limit 2), writes nothing, and frees the slot at the end', async () => {
     const { caller } = await h.user()
     const idle = await sendAndFinish(caller, { content: 'earlier', model: 'fake/echo' })
     const send = (content: string) =>
-      caller.chat.send({ clientMessageId: randomUUID(), content, model: 'fake/slow' })
+      caller.chat.send({ clientMessageId: randomUUID(), content, model: SLOW })
     const one = await send('one')
     const two = await send('two')
     const before = await rowCounts(h.db)
     const refusedId = randomUUID()
     await expectError(
-      caller.chat.send({ clientMessageId: refusedId, content: 'three', model: 'fake/slow' }),
+      caller.chat.send({ clientMessageId: refusedId, content: 'three', model: SLOW }),
       'TOO_MANY_REQUESTS',
       /limit 2/,
     )
@@ -190,7 +193,9 @@ describe('TOO_MANY_REQUESTS beyond maxConcurrentGenerationsPerUser', () => {
       model: 'fake/echo',
     })
     expect(third.answer.status).toBe('completed')
-    expect((await finalMessage(caller, two.assistantMessage.id)).status).toBe('completed')
+    expect((await caller.chat.stop({ messageId: two.assistantMessage.id })).status).toBe(
+      'cancelled',
+    )
   })
 })
 

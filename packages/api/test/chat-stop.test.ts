@@ -25,7 +25,7 @@ afterAll(async () => {
 describe('chat.stop', () => {
   it('mid-stream: cancelled, partial text kept, the upstream request aborted, subscribers see the end', async () => {
     const { caller } = await h.user()
-    const model = 'fake/slow:run=stop-mid'
+    const model = 'fake/slow:tokens=100,run=stop-mid'
     const sent = await caller.chat.send({ clientMessageId: randomUUID(), content: 'go', model })
     const messageId = sent.assistantMessage.id
     const watching = streamToEnd(caller, messageId)
@@ -34,8 +34,8 @@ describe('chat.stop', () => {
     const stopped = await caller.chat.stop({ messageId })
     expect(stopped).toMatchObject({ id: messageId, status: 'cancelled', error: null })
     expect(stopped.content.length).toBeGreaterThanOrEqual(loremText(3).length)
-    expect(stopped.content.length).toBeLessThan(loremText(40).length)
-    expect(loremText(40).startsWith(stopped.content)).toBe(true)
+    expect(stopped.content.length).toBeLessThan(loremText(100).length)
+    expect(loremText(100).startsWith(stopped.content)).toBe(true)
     expect(stopped.completedAt).not.toBeNull()
 
     const [request, ...retries] = requestsFor(h, model)
@@ -109,5 +109,30 @@ describe('chat.stop', () => {
     ).rejects.toMatchObject({ code: 'NOT_FOUND' })
     const final = finalOf(await streamToEnd(caller, sent.assistantMessage.id))
     expect(final).toMatchObject({ status: 'completed', content: loremText(30) })
+  })
+
+  it('deleting the conversation mid-stream stops the answer first, aborts the upstream and removes every row', async () => {
+    const { caller } = await h.user()
+    const model = 'fake/slow:tokens=100,run=delete-mid'
+    const sent = await caller.chat.send({ clientMessageId: randomUUID(), content: 'go', model })
+    const watching = streamToEnd(caller, sent.assistantMessage.id)
+    await readUntil(caller, sent.assistantMessage.id, textAtLeast(1))
+
+    expect(await caller.conversation.delete({ id: sent.conversation.id })).toEqual({
+      id: sent.conversation.id,
+    })
+    expect(finalOf(await watching).status).toBe('cancelled')
+    const request = requestsFor(h, model)[0]
+    await request?.finished
+    expect(request?.aborted).toBe(true)
+    const left = await h.db
+      .selectFrom('messages')
+      .select('id')
+      .where('conversationId', '=', sent.conversation.id)
+      .execute()
+    expect(left).toEqual([])
+    await expect(caller.conversation.get({ id: sent.conversation.id })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    })
   })
 })

@@ -76,7 +76,7 @@ describe('titles from TITLE_MODEL', () => {
     const sent = await caller.chat.send({
       clientMessageId: randomUUID(),
       content: 'long story',
-      model: 'fake/slow',
+      model: 'fake/slow:tokens=100',
     })
     await readUntil(caller, sent.assistantMessage.id, textAtLeast(1))
     await caller.conversation.update({ id: sent.conversation.id, title: 'Renamed by me' })
