@@ -1,0 +1,35 @@
+/** Command-line flags of `pnpm bench`. */
+export interface BenchArgs {
+  quick: boolean
+  profile: boolean
+  workers: number | undefined
+  /** Run only these scenarios (development aid); all when empty. */
+  only: Set<string>
+}
+
+export const SCENARIOS = ['light', 'ramp', 'memory', 'soak', 'sql', 'lists'] as const
+
+export function parseArgs(argv: readonly string[]): BenchArgs {
+  const args: BenchArgs = { quick: false, profile: false, workers: undefined, only: new Set() }
+  for (const arg of argv) {
+    if (arg === '--') continue
+    else if (arg === '--quick') args.quick = true
+    else if (arg === '--profile') args.profile = true
+    else if (arg.startsWith('--workers=')) {
+      const n = Number(arg.slice('--workers='.length))
+      if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error('--workers=N: N must be 1..16')
+      args.workers = n
+    } else if (arg.startsWith('--only=')) {
+      for (const name of arg.slice('--only='.length).split(',')) {
+        if (!(SCENARIOS as readonly string[]).includes(name))
+          throw new Error(`--only: unknown scenario "${name}" (one of ${SCENARIOS.join(', ')})`)
+        args.only.add(name)
+      }
+    } else if (arg === '--help' || arg === '-h') {
+      throw new Error(
+        'usage: pnpm bench [--quick] [--profile] [--workers=N] [--only=light,ramp,memory,soak,sql,lists]',
+      )
+    } else throw new Error(`unknown argument "${arg}" (try --help)`)
+  }
+  return args
+}

@@ -1,0 +1,57 @@
+import type { BenchConfig } from '../config'
+import type { ProfileSummary } from '../profile-summary'
+import type { LightResult, RampResult } from '../scenarios/latency'
+import type { ListAtScaleResult } from '../scenarios/list-at-scale'
+import type { MemoryResult, SoakResult } from '../scenarios/memory'
+import type { SqlPerTurnResult } from '../scenarios/sql-per-turn'
+import type { ServerLogSummary } from '../server-process'
+
+/** The machine a run measured. */
+export interface Machine {
+  cpus: number
+  cpuModel: string
+  memoryGiB: number
+  node: string
+  platform: string
+  release: string
+  /** Share of all cores busy with other work in the second before the run (0..1). */
+  busyBefore: number
+  /** 1/5/15-minute load averages when the run ended. */
+  loadavgAfter: number[]
+}
+
+/** One line of the headline table. */
+export interface HeadlineRow {
+  metric: string
+  transport: string
+  figure: string
+  values: number[]
+  target: string
+  /** null: informational (no target). */
+  met: boolean | null
+}
+
+/** Everything one run measured; written to results/<date>.json. */
+export interface BenchResults {
+  date: string
+  mode: 'full' | 'quick'
+  durationS: number
+  machine: Machine
+  database: { kind: 'postgres' | 'pglite'; version: string | null; note: string | null }
+  commands: string[]
+  config: BenchConfig
+  headline: HeadlineRow[]
+  scenarios: {
+    warmup?: { ok: number; streams: number }
+    light?: LightResult
+    ramp?: RampResult
+    memory?: MemoryResult[]
+    soak?: SoakResult
+    sqlPerTurn?: SqlPerTurnResult
+    listAtScale?: ListAtScaleResult
+  }
+  skipped: Array<{ scenario: string; reason: string }>
+  failures: Array<{ scenario: string; error: string }>
+  serverLogs: ServerLogSummary
+  profile: ProfileSummary | null
+}

@@ -1,0 +1,332 @@
+import { randomUUID } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { loadOrCreateLocalAuth, mintLocalToken } from '@t3chat/auth'
+import { killAll } from './children'
+import { loremModel, streamTimeoutMs, type BenchConfig } from './config'
+import {
+  createDatabase,
+  dropDatabase,
+  dropLeftovers,
+  postgresReachable,
+  postgresVersion,
+} from './postgres'
+import { largestProfile, summarizeProfile, type ProfileSummary } from './profile-summary'
+import type { BenchResults } from './report/results'
+import { measureLight, measureRamp } from './scenarios/latency'
+import { measureListAtScale } from './scenarios/list-at-scale'
+import { measureMemory, measureSoak } from './scenarios/memory'
+import { measureSqlPerTurn } from './scenarios/sql-per-turn'
+import { streamStats, type Probe } from './scenarios/streams'
+import {
+  repoRoot,
+  startServerProcess,
+  startFakeProcess,
+  type ServerProcess,
+} from './server-process'
+import type { BenchUser } from './worker/protocol'
+import { WorkerPool } from './worker/pool'
+
+/** What a run produced, before the report is built around it. */
+export type RunOutcome = Pick<
+  BenchResults,
+  'scenarios' | 'failures' | 'skipped' | 'serverLogs' | 'profile' | 'database'
+> & { completed: boolean }
+
+const log = (line: string) => console.log(line)
+
+/**
+ * Starts the fake upstream and the real server (child processes), the load generators (child
+ * processes), and plays every wanted scenario. The main server carries warm-up, light load and
+ * the ramp (and is the one profiled); memory and soak get a fresh server each so earlier heap
+ * growth cannot hide theirs; lists get a server on the seeded database.
+ */
+export async function runScenarios(opts: {
+  cfg: BenchConfig
+  wants: (scenario: string) => boolean
+  adminUrl: string
+  dir: string
+  stamp: string
+}): Promise<RunOutcome> {
+  const { cfg, wants, adminUrl } = opts
+  const logsDir = join(opts.dir, 'logs')
+  mkdirSync(logsDir, { recursive: true })
+  const dataDir = join(opts.dir, 'data')
+  const out: RunOutcome = {
+    scenarios: {},
+    failures: [],
+    skipped: [],
+    serverLogs: { warnings: 0, errors: 0, samples: [] },
+    profile: null,
+    database: { kind: 'pglite', version: null, note: null },
+    completed: false,
+  }
+
+  const postgres = await postgresReachable(adminUrl)
+  const prefix = `t3chat_bench_${process.pid}_`
+  const databases: string[] = []
+  if (postgres) {
+    const left = await dropLeftovers(adminUrl, 't3chat_bench_', (name) => {
+      const pid = Number(/^t3chat_bench_(\d+)_/.exec(name)?.[1])
+      return Number.isInteger(pid) && !alive(pid)
+    })
+    if (left.length > 0) log(`dropped leftover databases of killed runs: ${left.join(', ')}`)
+    out.database = { kind: 'postgres', version: await postgresVersion(adminUrl), note: null }
+  } else {
+    out.database.note = `Postgres unreachable at ${withoutPassword(adminUrl)}: fell back to embedded PGlite; lists at scale skipped`
+    log(`bench: ${out.database.note}`)
+  }
+  const newDatabase = async (suffix: string): Promise<string | null> => {
+    if (!postgres) return null
+    databases.push(`${prefix}${suffix}`)
+    return createDatabase(adminUrl, `${prefix}${suffix}`)
+  }
+
+  const scenario = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    const t0 = performance.now()
+    log(`\n== ${name}`)
+    try {
+      const result = await fn()
+      log(`   (${((performance.now() - t0) / 1000).toFixed(1)} s)`)
+      return result
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      out.failures.push({ scenario: name, error: message })
+      log(`   FAILED: ${message}`)
+      return undefined
+    }
+  }
+
+  try {
+    const fake = await startFakeProcess(join(logsDir, 'fake.log'))
+    const mainDb = await newDatabase('main')
+    let servers = 0
+    const serve = async (
+      profileDir: string | null,
+      databaseUrl = mainDb,
+    ): Promise<ServerProcess> => {
+      const server = await startServerProcess({
+        databaseUrl,
+        dataDir,
+        upstreamBaseURL: fake.baseURL,
+        logFile: join(logsDir, `server-${++servers}.log`),
+        profileDir,
+      })
+      log(`server ${server.url} (pid ${server.pid})${profileDir !== null ? ', CPU-profiled' : ''}`)
+      return server
+    }
+    const retire = async (server: ServerProcess) => {
+      await server.stop()
+      out.serverLogs.warnings += server.logs.warnings
+      out.serverLogs.errors += server.logs.errors
+      for (const s of server.logs.samples)
+        if (out.serverLogs.samples.length < 10) out.serverLogs.samples.push(s)
+    }
+
+    const profileDir = cfg.profile
+      ? join(repoRoot, 'bench', 'results', 'profiles', opts.stamp)
+      : null
+    if (profileDir !== null) mkdirSync(profileDir, { recursive: true })
+    const server = await serve(profileDir)
+    log(`fake upstream ${fake.baseURL} (pid ${fake.pid})`)
+
+    const auth = await loadOrCreateLocalAuth(dataDir)
+    const userCount = Math.max(
+      ...cfg.ramp.levels,
+      ...cfg.memory.levels,
+      cfg.soak.concurrency,
+      3 * cfg.workers,
+    )
+    const users: BenchUser[] = await Promise.all(
+      Array.from({ length: userCount }, async () => {
+        const id = randomUUID()
+        return { id, token: await mintLocalToken(auth, { sub: id }) }
+      }),
+    )
+    const startPool = (s: ServerProcess) =>
+      WorkerPool.start({
+        size: cfg.workers,
+        url: s.url,
+        serverPid: s.pid,
+        upstreamBaseURL: fake.baseURL,
+        users,
+        logFile: join(logsDir, 'workers.log'),
+      })
+    let pool = await startPool(server)
+    const probeOf = (s: ServerProcess): Probe => ({
+      server: s.pid,
+      fake: fake.pid,
+      workers: () => pool.pids,
+    })
+    const probe = probeOf(server)
+
+    out.scenarios.warmup = await scenario('warm-up (not measured)', async () => {
+      const model = loremModel(cfg.warmup.tokens)
+      const timeoutMs = streamTimeoutMs(cfg.warmup.tokens)
+      const results = []
+      for (const mode of ['direct', 'sse', 'ws'] as const) {
+        await pool.prepare(mode, cfg.warmup.streams, model)
+        results.push(
+          ...(await pool.run({
+            mode,
+            count: cfg.warmup.streams,
+            model,
+            staggerMs: 500,
+            timeoutMs,
+          })),
+        )
+      }
+      await pool.closeClients()
+      const stats = streamStats(results)
+      if (stats.failed > 0) throw new Error(`warm-up streams failed: ${stats.errors.join('; ')}`)
+      return { ok: stats.ok, streams: stats.streams }
+    })
+
+    if (wants('light'))
+      out.scenarios.light = await scenario(
+        'light load: sequential turns (direct / SSE / WS interleaved)',
+        async () => {
+          const r = await measureLight(pool, probe, cfg)
+          for (const [mode, s] of Object.entries(r.byMode))
+            log(
+              `  ${mode.padEnd(6)} ok ${s.ok}/${s.streams}  ttft p50 ${s.ttft.p50} p99 ${s.ttft.p99}  gap p50 ${s.gap.p50} p99 ${s.gap.p99}  tokens/frame ${s.tokensPerFrame}`,
+            )
+          log(
+            `  server CPU per turn: SSE ${r.serverMsPerTurn.sse} ms, WS ${r.serverMsPerTurn.ws} ms; other processes used ${r.cpu.otherCores} cores meanwhile`,
+          )
+          return r
+        },
+      )
+    if (wants('ramp'))
+      out.scenarios.ramp = await scenario(`concurrency ramp ${cfg.ramp.levels.join(', ')}`, () =>
+        measureRamp(pool, probe, cfg, log),
+      )
+    if (wants('sql'))
+      out.scenarios.sqlPerTurn = await scenario(
+        `SQL statements per chat turn (${cfg.sqlTurn.tokens} tokens, in-process)`,
+        async () => {
+          const r = await measureSqlPerTurn({
+            connectionString: await newDatabase('sql'),
+            dataDir: join(opts.dir, 'sql-data'),
+            upstreamBaseURL: fake.baseURL,
+            model: loremModel(cfg.sqlTurn.tokens, cfg.sqlTurn.delayMs),
+            tokens: cfg.sqlTurn.tokens,
+          })
+          log(
+            `  ${r.statements} statements (${r.checkpoints} checkpoints; budget ${r.budget}): ${r.kinds.join(', ')}`,
+          )
+          return r
+        },
+      )
+    await retire(server)
+    if (profileDir !== null) {
+      const file = largestProfile(profileDir)
+      if (file === null)
+        out.failures.push({ scenario: 'profile', error: `no .cpuprofile written in ${profileDir}` })
+      else out.profile = summarizeProfile(file, repoRoot)
+    }
+
+    if (wants('memory')) {
+      const memory = []
+      for (const transport of ['sse', 'ws'] as const) {
+        const m = await scenario(
+          `memory per live stream (${transport}, fresh server), ${cfg.memory.levels.join(' → ')} streams`,
+          async () => {
+            const fresh = await serve(null)
+            try {
+              await pool.retarget(fresh.url, fresh.pid)
+              const r = await measureMemory(pool, probeOf(fresh), cfg, transport)
+              log(
+                `  ${r.points.map((p) => `${p.live} live: ${(p.rssKiB / 1024).toFixed(1)} MiB, ${p.fds} fds`).join(' | ')}  → ${r.kibPerStream} KiB/stream`,
+              )
+              return r
+            } finally {
+              await retire(fresh)
+            }
+          },
+        )
+        if (m) memory.push(m)
+      }
+      out.scenarios.memory = memory
+    }
+    await pool.close()
+
+    if (wants('soak'))
+      out.scenarios.soak = await scenario(
+        `soak: ${cfg.soak.turns} turns, concurrency ${cfg.soak.concurrency} (fresh server)`,
+        async () => {
+          const fresh = await serve(null)
+          try {
+            const r = await measureSoak(
+              async () => {
+                pool = await startPool(fresh)
+                return pool
+              },
+              probeOf(fresh),
+              cfg,
+            )
+            log(
+              `  ok ${r.ok} failed ${r.failed} in ${r.durationS} s; RSS ${r.before.rssKiB} → ${r.after.rssKiB} KiB, fds ${r.before.fds} → ${r.after.fds}; ${r.kibPer1kTurns} KiB per 1k turns`,
+            )
+            return r
+          } finally {
+            await pool.close()
+            await retire(fresh)
+          }
+        },
+      )
+
+    if (wants('lists')) {
+      if (!postgres) out.skipped.push({ scenario: 'lists at scale', reason: 'needs Postgres' })
+      else
+        out.scenarios.listAtScale = await scenario(
+          `lists at scale: ${cfg.list.conversations} conversations × ${cfg.list.messagesPerConversation} messages`,
+          async () => {
+            const name = `${prefix}seed`
+            databases.push(name)
+            const r = await measureListAtScale({
+              adminUrl,
+              databaseName: name,
+              plan: cfg.list,
+              calls: cfg.list.calls,
+              startServer: (url) => serve(null, url),
+              stopServer: retire,
+              dataDir,
+            })
+            log(
+              `  seeded in ${r.seed.seconds.toFixed(1)} s; db conv ${r.database.conversationList.p50}/${r.database.conversationList.p99} msg ${r.database.messageList.p50}/${r.database.messageList.p99}; tRPC conv ${r.trpc.conversationList.p50}/${r.trpc.conversationList.p99} msg ${r.trpc.messageList.p50}/${r.trpc.messageList.p99} ms`,
+            )
+            return r
+          },
+        )
+    }
+    await fake.stop()
+    out.completed = true
+  } catch (error) {
+    out.failures.push({
+      scenario: 'harness',
+      error: error instanceof Error ? error.message : String(error),
+    })
+  } finally {
+    killAll()
+    for (const name of databases) await dropDatabase(adminUrl, name).catch(() => undefined)
+  }
+  return out
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function withoutPassword(url: string): string {
+  const u = new URL(url)
+  u.password = ''
+  return u.toString()
+}
+
+export type { ProfileSummary }

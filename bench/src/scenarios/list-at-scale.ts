@@ -1,0 +1,152 @@
+import { loadOrCreateLocalAuth, mintLocalToken } from '@t3chat/auth'
+import { createChatClient } from '@t3chat/client'
+import { createDb, listConversations, listMessages, migrateToLatest } from '@t3chat/db'
+import { createDatabase, dropDatabase } from '../postgres'
+import { seed, type SeedPlan, type SeedResult } from '../seed'
+import type { ServerProcess } from '../server-process'
+import { cpuMs } from '../proc-stats'
+import { round, summarize, type Summary } from '../stats'
+
+/** List and history latency on a seeded database: the repository alone, and through tRPC. */
+export interface ListAtScaleResult {
+  seed: SeedResult
+  calls: number
+  database: { conversationList: Summary; messageList: Summary }
+  trpc: { conversationList: Summary; messageList: Summary }
+  /** Server CPU per tRPC call (all threads, /proc), ms. */
+  serverCpuMsPerCall: { conversationList: number; messageList: number }
+}
+
+const WARMUP = 20
+
+async function timed(calls: number, warmup: number, fn: (i: number) => Promise<unknown>) {
+  for (let i = 0; i < warmup; i++) await fn(i)
+  const times: number[] = []
+  for (let i = 0; i < calls; i++) {
+    const started = performance.now()
+    await fn(i)
+    times.push(performance.now() - started)
+  }
+  return summarize(times)
+}
+
+/** A deterministic pseudo-random sequence, so runs pick comparable pages. */
+function random(seedValue: number): () => number {
+  let state = seedValue >>> 0
+  return () => {
+    state = (state * 1_664_525 + 1_013_904_223) >>> 0
+    return state / 2 ** 32
+  }
+}
+
+/**
+ * Seeds a fresh Postgres database, measures `listConversations`/`listMessages` on it directly,
+ * then starts a second server process on it and measures `conversation.list`/`message.list`
+ * through the client; drops the database at the end.
+ */
+export async function measureListAtScale(opts: {
+  adminUrl: string
+  databaseName: string
+  plan: SeedPlan
+  calls: number
+  dataDir: string
+  startServer: (databaseUrl: string) => Promise<ServerProcess>
+  stopServer: (server: ServerProcess) => Promise<void>
+}): Promise<ListAtScaleResult> {
+  const url = await createDatabase(opts.adminUrl, opts.databaseName)
+  try {
+    const db = await createDb({ connectionString: url })
+    let seeded: SeedResult
+    let cursors: Array<string | null>
+    let conversationIds: string[]
+    let database: ListAtScaleResult['database']
+    try {
+      await migrateToLatest(db)
+      seeded = await seed(db, opts.plan)
+      const userId = seeded.userId
+      // Real cursors, by walking the whole list once (positions every 50 conversations).
+      cursors = [null]
+      for (let cursor: string | null = null; ;) {
+        const page = await listConversations(db, { userId, limit: 50, cursor })
+        if (page.nextCursor === null) break
+        cursors.push(page.nextCursor)
+        cursor = page.nextCursor
+      }
+      const ids = await db
+        .selectFrom('conversations')
+        .select('id')
+        .where('userId', '=', userId)
+        .execute()
+      conversationIds = ids.map((r) => r.id)
+      const pick = random(42)
+      const cursorAt = () => cursors[Math.floor(pick() * cursors.length)] ?? null
+      const conversationAt = () =>
+        conversationIds[Math.floor(pick() * conversationIds.length)] ?? ''
+      const m = opts.plan.messagesPerConversation
+      const beforeAt = () => (pick() < 0.1 ? null : 2 + Math.floor(pick() * m))
+      database = {
+        conversationList: await timed(opts.calls, WARMUP, () =>
+          listConversations(db, { userId, limit: 20, cursor: cursorAt() }),
+        ),
+        messageList: await timed(opts.calls, WARMUP, () =>
+          listMessages(db, {
+            userId,
+            conversationId: conversationAt(),
+            limit: 50,
+            before: beforeAt(),
+          }),
+        ),
+      }
+    } finally {
+      await db.destroy()
+    }
+
+    const server = await opts.startServer(url)
+    try {
+      const token = await mintLocalToken(await loadOrCreateLocalAuth(opts.dataDir), {
+        sub: seeded.userId,
+      })
+      const client = createChatClient({ url: server.url, getToken: () => token })
+      const pick = random(7)
+      const m = opts.plan.messagesPerConversation
+      const cpu: Record<string, number> = {}
+      const withCpu = async (name: string, run: () => Promise<Summary>) => {
+        const before = cpuMs(server.pid)
+        const summary = await run()
+        cpu[name] = round((cpuMs(server.pid) - before) / (opts.calls + WARMUP), 3)
+        return summary
+      }
+      const trpc = {
+        conversationList: await withCpu('conversationList', () =>
+          timed(opts.calls, WARMUP, () =>
+            client.conversation.list.query({
+              cursor: cursors[Math.floor(pick() * cursors.length)] ?? null,
+            }),
+          ),
+        ),
+        messageList: await withCpu('messageList', () =>
+          timed(opts.calls, WARMUP, () =>
+            client.message.list.query({
+              conversationId: conversationIds[Math.floor(pick() * conversationIds.length)] ?? '',
+              ...(pick() < 0.1 ? {} : { before: 2 + Math.floor(pick() * m) }),
+            }),
+          ),
+        ),
+      }
+      return {
+        seed: seeded,
+        calls: opts.calls,
+        database,
+        trpc,
+        serverCpuMsPerCall: {
+          conversationList: cpu.conversationList ?? Number.NaN,
+          messageList: cpu.messageList ?? Number.NaN,
+        },
+      }
+    } finally {
+      await opts.stopServer(server)
+    }
+  } finally {
+    await dropDatabase(opts.adminUrl, opts.databaseName)
+  }
+}

@@ -1,0 +1,116 @@
+import type { ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { join } from 'node:path'
+import { forkTs, spawnLogged, stop, withTimeout } from './children'
+
+/** What the server logged at warn level or above while the benchmark ran. */
+export interface ServerLogSummary {
+  warnings: number
+  errors: number
+  /** The first few distinct messages, for the report. */
+  samples: string[]
+}
+
+/** The real server, started the way `pnpm start` starts it, as a child process. */
+export interface ServerProcess {
+  pid: number
+  url: string
+  child: ChildProcess
+  logs: ServerLogSummary
+  /** SIGTERM (graceful: a CPU profile gets written), SIGKILL after a grace period. */
+  stop(): Promise<void>
+}
+
+/** The repository root (bench/ is one level below it). */
+export const repoRoot = join(import.meta.dirname, '..', '..')
+
+/**
+ * Spawns `node --import tsx apps/server/src/main.ts` (exactly what `pnpm start` runs) with its
+ * own environment, and resolves once it prints the URL it listens on.
+ */
+export async function startServerProcess(opts: {
+  databaseUrl: string | null
+  dataDir: string
+  upstreamBaseURL: string
+  logFile: string
+  profileDir?: string | null
+  env?: Record<string, string>
+}): Promise<ServerProcess> {
+  const logs: ServerLogSummary = { warnings: 0, errors: 0, samples: [] }
+  let announce: (url: string) => void = () => undefined
+  const listening = new Promise<string>((resolve) => {
+    announce = resolve
+  })
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    T3CHAT_DATA_DIR: opts.dataDir,
+    OPENROUTER_API_KEY: 'x',
+    OPENROUTER_BASE_URL: opts.upstreamBaseURL,
+    MAX_CONCURRENT_GENERATIONS: '1000',
+    LOG_LEVEL: 'warn',
+    ...(opts.databaseUrl !== null ? { DATABASE_URL: opts.databaseUrl } : {}),
+    ...opts.env,
+  }
+  const nodeArgs = opts.profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`, '--import', 'tsx']
+    : ['--import', 'tsx']
+  const child = spawnLogged(process.execPath, [...nodeArgs, 'apps/server/src/main.ts'], {
+    cwd: repoRoot,
+    env,
+    logFile: opts.logFile,
+    onLine(line) {
+      const url = /t3chat is listening on (\S+)/.exec(line)?.[1]
+      if (url !== undefined) announce(url)
+      if (!line.startsWith('{')) return
+      try {
+        const entry = JSON.parse(line) as {
+          level?: number
+          msg?: string
+          err?: { message?: string }
+        }
+        const level = entry.level ?? 0
+        if (level >= 50) logs.errors++
+        else if (level >= 40) logs.warnings++
+        else return
+        const text = `${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`
+        if (logs.samples.length < 10 && !logs.samples.includes(text)) logs.samples.push(text)
+      } catch {
+        // not a log line
+      }
+    },
+  })
+  const failed = once(child, 'exit').then(([code]) => {
+    throw new Error(`the server exited during start-up (code ${String(code)}); see ${opts.logFile}`)
+  })
+  failed.catch(() => undefined)
+  const url = await withTimeout(Promise.race([listening, failed]), 60_000, 'server start-up')
+  const pid = child.pid
+  if (pid === undefined) throw new Error('the server has no pid')
+  return { pid, url, child, logs, stop: () => stop(child) }
+}
+
+/** Starts the fake upstream in its own process; resolves with its base URL. */
+export async function startFakeProcess(logFile: string): Promise<{
+  pid: number
+  baseURL: string
+  child: ChildProcess
+  stop(): Promise<void>
+}> {
+  const child = forkTs(join(import.meta.dirname, 'fake-upstream-child.ts'), { logFile })
+  const ready = new Promise<string>((resolve, reject) => {
+    child.once('message', (message: { type?: string; baseURL?: string }) => {
+      if (message.type === 'ready' && typeof message.baseURL === 'string') resolve(message.baseURL)
+      else reject(new Error('the fake upstream sent an unexpected first message'))
+    })
+    child.once('exit', (code) =>
+      reject(new Error(`the fake upstream exited (code ${String(code)})`)),
+    )
+  })
+  const baseURL = await withTimeout(ready, 30_000, 'fake upstream start-up')
+  const pid = child.pid
+  if (pid === undefined) throw new Error('the fake upstream has no pid')
+  return { pid, baseURL, child, stop: () => stop(child) }
+}

@@ -1,0 +1,40 @@
+import type { BenchResults } from './report/results'
+
+/**
+ * What makes a run a failure (CI's quick run included): a scenario that failed or was left out,
+ * a headline figure that is not a number, and — in quick mode, where load is tiny — any stream
+ * that did not end well. Timing thresholds never fail a run.
+ */
+export function validate(r: BenchResults, only: ReadonlySet<string>): string[] {
+  const problems = r.failures.map((f) => `${f.scenario}: ${f.error}`)
+  const wants = (name: string) => only.size === 0 || only.has(name)
+  const s = r.scenarios
+  const expected: Array<[string, unknown]> = [
+    ['light', s.light],
+    ['ramp', s.ramp],
+    ['memory', s.memory?.length === 2 ? s.memory : undefined],
+    ['soak', s.soak],
+    ['sql', s.sqlPerTurn],
+    ['lists', r.database.kind === 'postgres' ? s.listAtScale : true],
+  ]
+  for (const [name, value] of expected) {
+    if (wants(name) && value === undefined) problems.push(`${name}: no result`)
+  }
+  for (const row of r.headline) {
+    if (row.values.length === 0 || row.values.some((v) => !Number.isFinite(v)))
+      problems.push(`${row.metric} (${row.transport}): not a number (${row.figure})`)
+  }
+  if (r.mode === 'quick') {
+    const failed: string[] = []
+    for (const run of s.ramp?.runs ?? [])
+      if (run.stats.failed > 0)
+        failed.push(`ramp ${run.level} ${run.mode}: ${run.stats.errors.join('; ')}`)
+    for (const [mode, stats] of Object.entries(s.light?.byMode ?? {}))
+      if (stats.failed > 0) failed.push(`light ${mode}: ${stats.errors.join('; ')}`)
+    for (const m of s.memory ?? [])
+      if (m.stats.failed > 0) failed.push(`memory ${m.transport}: ${m.stats.errors.join('; ')}`)
+    if ((s.soak?.failed ?? 0) > 0) failed.push(`soak: ${s.soak?.errors.join('; ') ?? ''}`)
+    problems.push(...failed.map((f) => `streams failed in ${f}`))
+  }
+  return problems
+}

@@ -1,0 +1,91 @@
+/** How a stream reaches the load generator: straight from the fake, or through t3chat. */
+export type Mode = 'direct' | 'sse' | 'ws'
+
+/** A bench user: one per concurrent stream, so the per-user limit never binds. */
+export interface BenchUser {
+  id: string
+  token: string
+}
+
+/** What one stream looked like from the client. */
+export interface StreamResult {
+  ok: boolean
+  error: string | null
+  /** `chat.send` call → first delta (t3chat), or request → first content chunk (direct), ms. */
+  ttftMs: number
+  /** Gaps between consecutive delta frames (chunks for direct), ms. */
+  gaps: number[]
+  /** Delta frames (chunks with content for direct). */
+  frames: number
+  /** Completion tokens (from the usage the stream reported). */
+  tokens: number
+  chars: number
+  status: string
+  /**
+   * Server CPU time (all its threads, from /proc) between the send and the final event; only
+   * measured for sequential turns, where nothing else runs on the server. NaN otherwise.
+   */
+  serverCpuMs: number
+}
+
+/** Result of a soak share: many short turns back to back. */
+export interface SoakResult {
+  ok: number
+  failed: number
+  errors: string[]
+  ttfts: number[]
+}
+
+/**
+ * Commands from the benchmark to a load worker. User indices (`from`, `count`) are positions
+ * in the worker's own user list.
+ */
+export type Command =
+  | { kind: 'init'; url: string; serverPid: number; upstreamBaseURL: string; users: BenchUser[] }
+  | { kind: 'prepare'; mode: Mode; from: number; count: number; model: string }
+  | {
+      kind: 'run'
+      mode: Mode
+      from: number
+      count: number
+      model: string
+      staggerMs: number
+      timeoutMs: number
+    }
+  | {
+      kind: 'start'
+      mode: Mode
+      from: number
+      count: number
+      model: string
+      staggerMs: number
+      timeoutMs: number
+    }
+  | { kind: 'stopAll' }
+  | {
+      kind: 'sequence'
+      modes: Mode[]
+      iterations: number
+      model: string
+      pauseMs: number
+      timeoutMs: number
+    }
+  | {
+      kind: 'soak'
+      from: number
+      concurrency: number
+      turns: number
+      model: string
+      timeoutMs: number
+    }
+  | { kind: 'closeClients' }
+
+export interface Request {
+  id: number
+  command: Command
+}
+
+export type Reply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: string }
+  | { event: 'progress'; turns: number }
