@@ -338,15 +338,22 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
       let launched = false
       try {
         const assistantMessageId = randomUUID()
-        const started = await db.transaction().execute((trx) =>
-          startRegeneration(trx, {
-            userId: user.id,
-            conversationId: input.conversationId,
-            assistantMessageId,
-            clientMessageId: input.clientMessageId,
-            model: input.model ?? null,
-          }),
-        )
+        const started = await db
+          .transaction()
+          .execute((trx) =>
+            startRegeneration(trx, {
+              userId: user.id,
+              conversationId: input.conversationId,
+              assistantMessageId,
+              clientMessageId: input.clientMessageId,
+              model: input.model ?? null,
+            }),
+          )
+          .catch((error: unknown) => {
+            // Client ids are unique across users: someone else's id is a bad id, not a 500.
+            if (!isUniqueViolation(error)) throw error
+            throw new InvalidInputError('clientMessageId: already used; regenerate with a new id.')
+          })
         if (started === undefined) throw new NotFoundError('conversation')
         if (started === 'busy') throw new GenerationInProgressError(null)
         if (started === 'empty')
