@@ -70,8 +70,9 @@ export function parseEnv(source: NodeJS.ProcessEnv): Readonly<Env> {
     const lines = result.error.issues.map((issue) => {
       const name = issue.path.join('.')
       const value = source[name]
+      // Connection strings carry passwords: never echo them, even malformed.
       const shown =
-        name.includes('SECRET') || name.includes('KEY') || value === undefined
+        /SECRET|KEY|DATABASE_URL|REDIS_URL/.test(name) || value === undefined
           ? ''
           : ` (got "${value}")`
       return `${name}: ${issue.message}${shown}`

@@ -84,6 +84,10 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
   const trpc = createHTTPHandler({
     router: appRouter,
     maxBodySize: env.BODY_LIMIT_BYTES,
+    // tRPC writes its own `Vary`, replacing the `Vary: Origin` that CORS set: append it back.
+    ...(env.CORS_ORIGINS.length > 0
+      ? { responseMeta: () => ({ headers: new Headers({ vary: 'Origin' }) }) }
+      : {}),
     createContext: ({ req, info }) =>
       createContext({
         deps: api.deps,
@@ -135,9 +139,13 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
     close() {
       closing ??= (async () => {
         server.close()
+        const live = [...api.deps.hub.live()]
         // Live answers end first (saved as `interrupted`), so their subscribers receive a
         // final event and their streams end cleanly; then the change feeds close.
         await api.close()
+        // A WS client moves its subscriptions on the reconnect notice and drops what still
+        // arrives on the old socket: let the final events and feed ends go out first (bounded).
+        await until(() => live.every((stream) => stream.subscribers === 0), 1_000)
         ws.broadcastReconnectNotification()
         for (const client of wss.clients) client.close(1001, 'server shutting down')
         server.closeIdleConnections()
@@ -152,6 +160,13 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       return closing
     },
   }
+}
+
+/** Waits a few ms at least, then until `done()` holds or `timeoutMs` has passed. */
+async function until(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs
+  do await new Promise((resolve) => setTimeout(resolve, 5))
+  while (!done() && performance.now() < deadline)
 }
 
 function tokenParam(params: Partial<Record<string, string>> | null | undefined): string | null {

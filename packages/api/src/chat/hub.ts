@@ -34,13 +34,14 @@ export interface Hub {
   publish(userId: string, event: UserEvent): void
   /**
    * The user's events after `lastEventId` (those still buffered), then live ones until
-   * `signal` aborts.
+   * `signal` aborts or the hub closes.
    */
   subscribe(
     userId: string,
     lastEventId: string | null,
     signal: AbortSignal,
   ): AsyncIterable<TrackedUserEvent>
+  /** Ends every `subscribe` feed (after the events already buffered). */
   close(): void
 }
 
@@ -72,6 +73,7 @@ export function createInProcessHub(opts: { frameIntervalMs: number }): Hub {
   // Event ids carry a boot id: an id from before a restart cannot be replayed, only followed.
   const boot = randomUUID().slice(0, 8)
   let counter = 0
+  let closed = false
 
   const sweeper = setInterval(() => {
     const cutoff = Date.now() - IDLE_CHANNEL_MS
@@ -162,7 +164,8 @@ export function createInProcessHub(opts: { frameIntervalMs: number }): Hub {
               yield item
             }
           }
-          if (signal.aborted) break
+          // Closing ends every feed (after what is buffered), so a server can stop promptly.
+          if (signal.aborted || closed) break
           await new Promise<void>((resolve) => {
             wake = resolve
           })
@@ -176,6 +179,7 @@ export function createInProcessHub(opts: { frameIntervalMs: number }): Hub {
     },
 
     close() {
+      closed = true
       clearInterval(sweeper)
       for (const channel of channels.values()) for (const wake of channel.waiters) wake()
     },
