@@ -1,3 +1,6 @@
+import { mergeConfig } from 'vitest/config'
 import { packageTestConfig } from '../../vitest.shared'
 
-export default packageTestConfig(import.meta.dirname)
+// The CLI's test files mostly wait on streams, servers and child processes rather than the CPU,
+// so they run side by side even where vitest would default to one worker (two cores).
+export default mergeConfig(packageTestConfig(import.meta.dirname), { test: { maxWorkers: 4 } })

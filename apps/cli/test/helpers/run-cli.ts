@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,6 +9,7 @@ export const BIN = fileURLToPath(new URL('../../bin/t3chat.js', import.meta.url)
 
 /** A home directory of its own, so no test reads the real user's config or session. */
 export const TEST_HOME = mkdtempSync(join(tmpdir(), 't3chat-cli-home-'))
+process.once('exit', () => rmSync(TEST_HOME, { recursive: true, force: true }))
 
 export interface CliResult {
   code: number | null

@@ -37,10 +37,13 @@ export async function openTerminal(opts: {
   const socket = `t3chat-test-${process.pid}-${Date.now()}`
   const session = 'cli'
   const tmux = (...args: string[]) => run('tmux', ['-L', socket, ...args])
-  const envArgs = Object.entries(opts.env).flatMap(([key, value]) =>
-    value === undefined ? [] : ['-e', `${key}=${value}`],
+  // `env -i`: the CLI sees only the given variables, not the test runner's (CI, DATABASE_URL…).
+  const vars = Object.entries(opts.env).flatMap(([key, value]) =>
+    value === undefined ? [] : [`${key}=${value}`],
   )
-  const quoted = opts.command.map((part) => `'${part.replace(/'/g, `'\\''`)}'`).join(' ')
+  const quoted = ['env', '-i', ...vars, ...opts.command]
+    .map((part) => `'${part.replace(/'/g, `'\\''`)}'`)
+    .join(' ')
   // The shell line keeps the pane open after the CLI exits, so its exit code can be read.
   await tmux(
     'new-session',
@@ -51,7 +54,6 @@ export async function openTerminal(opts: {
     String(opts.columns ?? 110),
     '-y',
     String(opts.rows ?? 40),
-    ...envArgs,
     `${quoted}; echo "[exit $?]"; sleep 120`,
   )
   const screen = async () =>
