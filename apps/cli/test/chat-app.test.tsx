@@ -115,6 +115,17 @@ describe('chat view (real client and server)', () => {
     expect(updated.title).toBe('Pirate talk')
     expect(updated.currentModel).toBe('fake/lorem:tokens=5')
 
+    // /model without an exact id opens the searchable picker.
+    await chat.type('/model')
+    await chat.until((f) => f.includes('type to search') && f.includes('fake/tiny'))
+    chat.ui.stdin.write('ech')
+    await chat.until((f) => f.includes('search: ech') && !f.includes('fake/tiny'))
+    chat.ui.stdin.write('\r')
+    await chat.until((f) => f.includes('Model: fake/echo') && !f.includes('type to search'))
+    expect((await server.client.conversation.get.query({ id: conversation.id })).currentModel).toBe(
+      'fake/echo',
+    )
+
     const [, before] = await visibleMessages(conversation.id)
     await chat.type('/retry fake/echo')
     await chat.until((f) => f.includes('↻ New answer with fake/echo'))

@@ -1,5 +1,5 @@
 import type { ChatClient, ChatEvent, Message, MessageStatus } from '@t3chat/client'
-import { isNetworkError, trpcCode } from '../errors'
+import { trpcCode } from '../errors'
 
 /** Connection state of a followed answer, for the status line. */
 export type StreamConnection = 'connecting' | 'live' | 'reconnecting'
@@ -138,9 +138,4 @@ export function followAnswer(
     opts.signal?.addEventListener('abort', onAbort)
     subscribe()
   })
-}
-
-/** Whether an error means "the server could not be reached" (worth a reconnect message). */
-export function isConnectionProblem(error: unknown): boolean {
-  return isNetworkError(error)
 }
