@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto'
+import { rm } from 'node:fs/promises'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { readLocalAuth } from '@t3chat/auth'
+import { createChatClient } from '@t3chat/client'
+import type { TestDb } from '@t3chat/db/testing'
+import { killChildren, runScript, spawnServer } from './support/child-server'
+import { freshPostgres, tempDataDir } from './support/test-server'
+import { rejectionCode } from './support/wire'
+
+// The process as a person starts it: `pnpm start` (src/main.ts) and `pnpm token` (src/token.ts),
+// each with an environment this file controls completely.
+
+// Spawned processes cold-start tsx and the database: slow on a busy machine.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 90_000 })
+
+let postgres: TestDb | null = null
+const dirs: string[] = []
+beforeAll(async () => {
+  postgres = await freshPostgres()
+})
+afterEach(async () => {
+  await killChildren()
+})
+afterAll(async () => {
+  await killChildren()
+  await postgres?.destroy()
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })))
+})
+
+async function dataDir(): Promise<string> {
+  const dir = await tempDataDir()
+  dirs.push(dir)
+  return dir
+}
+
+/** The database part of the environment: Postgres when the test run has one, else embedded. */
+function databaseEnv(): Record<string, string> {
+  return postgres?.connectionString ? { DATABASE_URL: postgres.connectionString } : {}
+}
+
+describe.concurrent('a bad configuration stops the start with one line naming the variable', () => {
+  it.for([
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '70000' }],
+    ['DATABASE_URL', { DATABASE_URL: 'not-a-url' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['HOST', { HOST: '0.0.0.0' }],
+  ] as const)('%s: %j', async ([variable, bad], { expect }) => {
+    const result = await runScript('main.ts', { T3CHAT_DATA_DIR: await dataDir(), ...bad })
+    expect(result.code).not.toBe(0)
+    expect(result.code).not.toBeNull()
+    const lines = result.stderr.trimEnd().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain(variable)
+    expect(result.stdout).not.toContain('listening')
+  })
+
+  it('local mode on a public HOST names T3CHAT_ALLOW_REMOTE as the way out', async ({ expect }) => {
+    const result = await runScript('main.ts', { T3CHAT_DATA_DIR: await dataDir(), HOST: '0.0.0.0' })
+    expect(result.stderr).toContain('T3CHAT_ALLOW_REMOTE')
+  })
+
+  it('regression: a malformed DATABASE_URL was echoed with its password; now only named', async ({
+    expect,
+  }) => {
+    const result = await runScript('main.ts', {
+      T3CHAT_DATA_DIR: await dataDir(),
+      DATABASE_URL: 'postgres//app:hunter2-secret@db.example:5432/t3chat',
+    })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('DATABASE_URL')
+    expect(result.stderr).not.toContain('hunter2-secret')
+  })
+})
+
+it('local mode on HOST=0.0.0.0 starts with T3CHAT_ALLOW_REMOTE=1', async () => {
+  const server = await spawnServer({
+    T3CHAT_DATA_DIR: await dataDir(),
+    HOST: '0.0.0.0',
+    PORT: '0',
+    T3CHAT_ALLOW_REMOTE: '1',
+    ...databaseEnv(),
+  })
+  expect(server.url).toBe(`http://0.0.0.0:${server.port}`)
+  const client = createChatClient({ url: `http://127.0.0.1:${server.port}`, getToken: () => null })
+  expect(await client.health.query()).toMatchObject({ status: 'ok', db: 'ok' })
+})
+
+describe('`pnpm start` on a fresh data directory, then `pnpm token`', () => {
+  it('serves health, says how to connect, and accepts the token that `pnpm token` prints', async () => {
+    const dir = await dataDir()
+    // Only what a first run has: where the data lives, and a free port.
+    const server = await spawnServer({ T3CHAT_DATA_DIR: dir, PORT: '0' })
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}`)
+    const stdout = server.stdout()
+    expect(stdout).toContain(`listening on ${server.url}`)
+    expect(stdout).toContain('pnpm chat')
+    expect(stdout).toContain('pnpm token')
+    // Keyless: it says which variable turns answers on.
+    expect(stdout).toContain('OPENROUTER_API_KEY')
+
+    const anonymous = createChatClient({ url: server.url, getToken: () => null })
+    expect(await anonymous.health.query()).toMatchObject({ status: 'ok', db: 'ok' })
+
+    const printed = await runScript('token.ts', { T3CHAT_DATA_DIR: dir })
+    expect(printed.code).toBe(0)
+    expect(printed.stderr).toBe('')
+    const lines = printed.stdout.trimEnd().split('\n')
+    expect(lines).toHaveLength(1)
+    const token = lines[0] ?? ''
+    expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/)
+
+    const client = createChatClient({ url: server.url, getToken: () => token })
+    const me = await client.user.me.query()
+    expect(me.id).toBe((await readLocalAuth(dir))?.userId)
+
+    // A keyless run answers everything but generation, and says which variable to set.
+    const refused = client.chat.send.mutate({ clientMessageId: randomUUID(), content: 'hi' })
+    await expect(refused).rejects.toThrow(/OPENROUTER_API_KEY/)
+    expect(
+      await rejectionCode(
+        client.chat.send.mutate({ clientMessageId: randomUUID(), content: 'hi' }),
+      ),
+    ).toBe('PRECONDITION_FAILED')
+    expect((await client.conversation.list.query({})).items).toEqual([])
+  })
+
+  it('`pnpm token` refuses in Supabase mode', async () => {
+    const result = await runScript('token.ts', {
+      T3CHAT_DATA_DIR: await dataDir(),
+      SUPABASE_URL: 'https://project.supabase.co',
+    })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toContain('SUPABASE_URL')
+  })
+})

@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** apps/server: where `pnpm start` runs. */
+const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+/** How a child process ended. */
+export interface Exit {
+  code: number | null
+  signal: NodeJS.Signals | null
+}
+
+/** A script of apps/server/src running as its own process (`node --import tsx src/<script>`). */
+export interface Child {
+  process: ChildProcess
+  /** Everything written so far. */
+  stdout(): string
+  stderr(): string
+  exited: Promise<Exit>
+}
+
+/** A server process that printed its URL. */
+export interface ChildServer extends Child {
+  /** As printed: "listening on http://HOST:PORT". */
+  url: string
+  port: number
+}
+
+const running = new Set<ChildProcess>()
+
+/**
+ * Spawns `src/<script>` with exactly `env` (plus PATH): nothing of the test's own environment
+ * leaks in, so each case controls every variable the process sees. Killed by `killChildren`.
+ */
+export function spawnScript(script: string, env: Record<string, string>): Child {
+  const child = start(script, env)
+  running.add(child.process)
+  void child.exited.then(() => running.delete(child.process))
+  return child
+}
+
+function start(script: string, env: Record<string, string>): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', join('src', script)], {
+    cwd: APP_DIR,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const exited = new Promise<Exit>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }))
+  })
+  return { process: child, stdout: () => stdout, stderr: () => stderr, exited }
+}
+
+/**
+ * Runs `src/<script>` to its end (killed after `timeoutMs`). Not touched by `killChildren`, so
+ * short runs may go concurrently with other tests.
+ */
+export async function runScript(
+  script: string,
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+): Promise<Exit & { stdout: string; stderr: string }> {
+  const child = start(script, env)
+  const timer = setTimeout(() => child.process.kill('SIGKILL'), timeoutMs)
+  const exit = await child.exited
+  clearTimeout(timer)
+  return { ...exit, stdout: child.stdout(), stderr: child.stderr() }
+}
+
+const LISTENING = /listening on (http:\/\/(\S+):(\d+))/
+
+/** Spawns `src/main.ts` and resolves once it prints where it listens. */
+export async function spawnServer(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<ChildServer> {
+  const child = spawnScript('main.ts', env)
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const check = () => {
+      const found = LISTENING.exec(child.stdout())
+      if (found === null) return
+      done()
+      resolve(found)
+    }
+    const timer = setTimeout(() => {
+      done()
+      child.process.kill('SIGKILL')
+      reject(new Error(`server did not start in ${timeoutMs} ms:\n${child.stderr()}`))
+    }, timeoutMs)
+    const exitedEarly = (code: number | null) => {
+      done()
+      reject(new Error(`server exited (${code}) before listening:\n${child.stderr()}`))
+    }
+    const done = () => {
+      clearTimeout(timer)
+      child.process.stdout?.off('data', check)
+      child.process.off('exit', exitedEarly)
+    }
+    child.process.stdout?.on('data', check)
+    child.process.once('exit', exitedEarly)
+    check()
+  })
+  return { ...child, url: match[1] ?? '', port: Number(match[3]) }
+}
+
+/** SIGKILLs every child still running (afterEach/afterAll) and waits for them to go. */
+export async function killChildren(): Promise<void> {
+  const children = [...running]
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve()
+          child.once('exit', () => resolve())
+          child.kill('SIGKILL')
+        }),
+    ),
+  )
+}
