@@ -81,5 +81,5 @@ export async function interactive(
     controller.dispose()
     await session.close()
   }
-  return 0
+  return controller.store.get().fatal === null ? 0 : 1
 }

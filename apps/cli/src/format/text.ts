@@ -54,3 +54,11 @@ export function truncate(text: string, max: number): string {
 export function shortId(id: string): string {
   return id.slice(0, 8)
 }
+
+/**
+ * An answer's opening without the stray spaces some models start with (up to three: four
+ * would make markdown an indented code block, so those stay).
+ */
+export function trimAnswerStart(text: string): string {
+  return text.replace(/^[ \t]{1,3}(?=\S)/, '')
+}

@@ -43,8 +43,9 @@ export function ChatApp({ controller, defaultModel, answersOff = false }: ChatAp
   const [history] = useState<string[]>([])
 
   useEffect(() => {
-    if (state.exiting) exit()
-  }, [state.exiting, exit])
+    // A start-up failure is shown, then the app ends (the command exits non-zero).
+    if (state.exiting || state.fatal !== null) exit()
+  }, [state.exiting, state.fatal, exit])
 
   useInput((input, key) => {
     if (key.ctrl && input === 'c') controller.interrupt()
@@ -61,7 +62,7 @@ export function ChatApp({ controller, defaultModel, answersOff = false }: ChatAp
       <Static key={state.epoch} items={state.entries}>
         {(entry) => <EntryView key={entry.id} entry={entry} />}
       </Static>
-      {state.fatal !== null ? (
+      {state.exiting ? null : state.fatal !== null ? (
         <Box marginTop={1}>
           <Text color="red">{`✗ ${state.fatal}`}</Text>
         </Box>

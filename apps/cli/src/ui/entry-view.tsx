@@ -2,6 +2,7 @@ import { Box, Text } from 'ink'
 import { memo } from 'react'
 import type { Entry } from '../chat/state'
 import { explainAnswerError } from '../errors'
+import { trimAnswerStart } from '../format/text'
 import { formatUsage } from '../format/usage'
 import { Markdown } from './markdown'
 
@@ -35,7 +36,7 @@ export const EntryView = memo(function EntryView({ entry }: { entry: Entry }) {
     case 'answer':
       return (
         <Box marginTop={1} paddingLeft={2}>
-          <Markdown source={entry.markdown} />
+          <Markdown source={entry.first ? trimAnswerStart(entry.markdown) : entry.markdown} />
         </Box>
       )
     case 'answer-end':

@@ -2,6 +2,7 @@ import { Box, Text } from 'ink'
 import { useEffect, useState } from 'react'
 import { clampTail } from '../answer/settle'
 import type { LiveAnswer } from '../chat/state'
+import { trimAnswerStart } from '../format/text'
 import { Markdown } from './markdown'
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
@@ -29,7 +30,7 @@ export function LiveAnswerView({
   maxRows: number
   columns: number
 }) {
-  const tail = live.content.slice(live.printed)
+  const tail = live.printed === 0 ? trimAnswerStart(live.content) : live.content.slice(live.printed)
   const { text, hiddenLines } = clampTail(tail, Math.max(3, maxRows), columns - 2)
   const waiting = live.content === ''
   return (
