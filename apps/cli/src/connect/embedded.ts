@@ -26,8 +26,8 @@ const NOT_INHERITED = [
 
 /**
  * Starts the t3chat server in this process on 127.0.0.1 with an ephemeral port and local
- * auth. `demo` adds the built-in fake model provider (nothing leaves the machine) and keeps
- * its conversations in `<dataDir>/demo`, apart from real ones.
+ * auth. `demo` adds the built-in fake model provider (nothing leaves the machine) and always
+ * uses the embedded database.
  * The server's own log goes to `<dataDir>/server.log` so it never garbles the terminal UI.
  */
 export async function startEmbeddedServer(opts: {
@@ -40,7 +40,7 @@ export async function startEmbeddedServer(opts: {
     import('@t3chat/server'),
     import('pino'),
   ])
-  const dataDir = opts.demo ? join(opts.dataDir, 'demo') : opts.dataDir
+  const { dataDir } = opts
   const inherited = Object.fromEntries(
     Object.entries(opts.source).filter(([key]) => !NOT_INHERITED.includes(key)),
   )

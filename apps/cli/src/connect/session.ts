@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { loadOrCreateLocalAuth, readLocalAuth } from '@t3chat/auth'
 import { createChatClient, type ChatClient } from '@t3chat/client'
 import type { GlobalOptions } from '../args'
@@ -5,6 +6,7 @@ import { hasStoredSession } from '../auth/file-storage'
 import { DEFAULT_URL, type CliEnv } from '../env'
 import { CliError } from '../errors'
 import { startEmbeddedServer } from './embedded'
+import { acquireEmbeddedLock } from './embedded-lock'
 import { localTokenProvider } from './local-token'
 import { probeServer } from './probe'
 
@@ -69,31 +71,11 @@ export async function openSession(
   const explicitUrl = global.url ?? env.url
 
   if (global.demo || explicitUrl === undefined) {
-    const url = DEFAULT_URL
-    if (!global.demo && (await probeServer(url))) return remoteSession(env, url, transport)
-    opts.onProgress?.(
-      global.demo ? 'Starting the offline demo…' : 'Starting a local t3chat server…',
-    )
-    const server = await startEmbeddedServer({
-      source: env.source,
-      dataDir: env.dataDir,
-      demo: global.demo,
-    })
-    try {
-      const auth = await loadOrCreateLocalAuth(server.dataDir)
-      return clientSession({
-        url: server.url,
-        getToken: localTokenProvider(auth),
-        transport,
-        kind: global.demo ? 'demo' : 'embedded',
-        defaultModel: server.defaultModel,
-        notice: server.canAnswer ? null : KEYLESS_NOTICE,
-        onClose: () => server.close(),
-      })
-    } catch (error) {
-      await server.close()
-      throw error
+    if (!global.demo && (await probeServer(DEFAULT_URL))) {
+      return remoteSession(env, DEFAULT_URL, transport)
     }
+    const dataDir = global.demo ? join(env.dataDir, 'demo') : env.dataDir
+    return embeddedSession({ env, dataDir, demo: global.demo, transport, ...opts })
   }
 
   if (!(await probeServer(explicitUrl, 5_000))) {
@@ -126,4 +108,65 @@ async function remoteSession(env: CliEnv, url: string, transport: 'sse' | 'ws'):
         )
   }
   return clientSession({ url, getToken: localTokenProvider(auth), transport })
+}
+
+/**
+ * A server inside this process, unless another t3chat already runs one on the same data
+ * directory (its database allows a single process): then that one is shared.
+ */
+async function embeddedSession(opts: {
+  env: CliEnv
+  dataDir: string
+  demo: boolean
+  transport: 'sse' | 'ws'
+  onProgress?: (text: string) => void
+}): Promise<Session> {
+  const { dataDir, transport } = opts
+  const deadline = Date.now() + 20_000
+  for (;;) {
+    const lock = await acquireEmbeddedLock(dataDir)
+    if (lock.kind === 'held') {
+      if (lock.url !== null && (await probeServer(lock.url))) {
+        return clientSession({
+          url: lock.url,
+          getToken: localTokenProvider(await loadOrCreateLocalAuth(dataDir)),
+          transport,
+          notice: `Sharing the local server of another t3chat (pid ${lock.pid}); it stops when that one exits.`,
+        })
+      }
+      if (Date.now() > deadline) {
+        throw new CliError(
+          `Another t3chat (pid ${lock.pid}) holds the local server of ${dataDir} but it does not answer`,
+          'Wait for it to finish starting, or end it; `pnpm start` gives every t3chat one shared server.',
+        )
+      }
+      opts.onProgress?.(`Waiting for the local server of another t3chat (pid ${lock.pid})…`)
+      await new Promise((resolve) => setTimeout(resolve, 250))
+      continue
+    }
+    opts.onProgress?.(opts.demo ? 'Starting the offline demo…' : 'Starting a local t3chat server…')
+    try {
+      const server = await startEmbeddedServer({
+        source: opts.env.source,
+        dataDir,
+        demo: opts.demo,
+      })
+      await lock.publish(server.url)
+      return clientSession({
+        url: server.url,
+        getToken: localTokenProvider(await loadOrCreateLocalAuth(dataDir)),
+        transport,
+        kind: opts.demo ? 'demo' : 'embedded',
+        defaultModel: server.defaultModel,
+        notice: server.canAnswer ? null : KEYLESS_NOTICE,
+        onClose: async () => {
+          await server.close()
+          await lock.release()
+        },
+      })
+    } catch (error) {
+      await lock.release()
+      throw error
+    }
+  }
 }
