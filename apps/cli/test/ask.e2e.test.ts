@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from './helpers/run-cli'
+import { runCli, startCli } from './helpers/run-cli'
 import { startTestServer, type TestServer } from './helpers/server'
+import { waitFor } from './helpers/wait'
 
 let server: TestServer
 let env: Record<string, string>
@@ -88,6 +89,21 @@ describe('t3chat ask (the built CLI, against a real server)', () => {
     const answer = (await latestMessages()).at(-1)
     expect(answer?.status).toBe('error')
     expect(answer?.error?.code).toBe('payment_required')
+  })
+
+  it('Ctrl-C (SIGINT) stops the answer, keeps the partial text and exits 130', async () => {
+    const cli = startCli(['ask', 'go on and on', '--model', 'fake/lorem:tokens=500,delay=20'], {
+      env,
+    })
+    await waitFor(() => cli.stdout().length > 50)
+    cli.child.kill('SIGINT')
+    const result = await cli.result
+    expect(result.code).toBe(130)
+    expect(result.stderr).toBe('t3chat: stopped; the partial answer is saved.\n')
+    const answer = (await latestMessages()).at(-1)
+    expect(answer?.status).toBe('cancelled')
+    expect(result.stdout).toBe(`${answer?.content ?? ''}\n`)
+    expect(answer?.content.trim().split(/\s+/).length ?? 500).toBeLessThan(450)
   })
 
   it('lists conversations, shows one, and lists models', async () => {

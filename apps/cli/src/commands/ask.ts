@@ -83,6 +83,7 @@ async function askWith(session: Session, command: AskCommand, prompt: string): P
     void client.chat.stop.mutate({ messageId: assistantMessageId }).catch(() => process.exit(130))
   }
   process.on('SIGINT', onSigint)
+  process.on('SIGTERM', onSigint)
   try {
     const final = await following
     await output.finish(final)
@@ -102,6 +103,7 @@ async function askWith(session: Session, command: AskCommand, prompt: string): P
     return 0
   } finally {
     process.off('SIGINT', onSigint)
+    process.off('SIGTERM', onSigint)
     await output.close()
   }
 }

@@ -73,11 +73,15 @@ export async function interactive(
     />,
   )
   void controller.start()
+  // Closed terminal or `kill`: leave like /quit, so an embedded server shuts down cleanly.
+  const quit = () => controller.quit()
+  for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, quit)
   try {
     await instance.waitUntilExit()
   } catch (error) {
     process.stderr.write(`t3chat: ${explainError(error).message}\n`)
   } finally {
+    for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.off(signal, quit)
     controller.dispose()
     await session.close()
   }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -34,12 +34,21 @@ export function runCli(
   args: string[],
   opts: { env: Record<string, string | undefined>; stdin?: string; timeoutMs?: number },
 ): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(opts.env), stdio: 'pipe' })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  return startCli(args, opts).result
+}
+
+/** Like {@link runCli}, with the child at hand (to signal it); `stdout` grows as it writes. */
+export function startCli(
+  args: string[],
+  opts: { env: Record<string, string | undefined>; stdin?: string; timeoutMs?: number },
+): { child: ChildProcess; stdout: () => string; result: Promise<CliResult> } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(opts.env), stdio: 'pipe' })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  child.stdin.end(opts.stdin ?? '')
+  const result = new Promise<CliResult>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`t3chat ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`))
@@ -49,6 +58,6 @@ export function runCli(
       clearTimeout(timer)
       resolve({ code, stdout, stderr })
     })
-    child.stdin.end(opts.stdin ?? '')
   })
+  return { child, stdout: () => stdout, result }
 }
