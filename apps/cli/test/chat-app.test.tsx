@@ -20,13 +20,14 @@ afterAll(() => server.close())
 const CTRL_C = '\u0003'
 
 /** The real chat UI on the real client and server; returns helpers to drive and inspect it. */
-function openChat(opts: { conversation?: string; model?: string } = {}) {
+function openChat(opts: { conversation?: string; model?: string; pageSize?: number } = {}) {
   const session = clientSession({ url: server.url, getToken: () => server.token })
   let exited = false
   const controller = new ChatController({
     session,
     model: opts.model ?? null,
     conversation: opts.conversation ?? null,
+    ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
     onExit: () => (exited = true),
   })
   const ui = render(<ChatApp controller={controller} defaultModel={null} />)
@@ -192,5 +193,33 @@ describe('chat view (real client and server)', () => {
     chat.ui.stdin.write('\r')
     await chat.until((f) => f.includes('remember the milk') && f.includes('fake/echo'))
     expect(chat.controller.store.get().conversation?.id).toBe(conversation.id)
+  })
+
+  it('pages history back on demand (/more and PgUp)', async () => {
+    let conversationId: string | undefined
+    for (const word of ['alpha', 'bravo', 'charlie']) {
+      const sent = await server.client.chat.send.mutate({
+        clientMessageId: crypto.randomUUID(),
+        content: `${word} message`,
+        model: 'fake/echo',
+        ...(conversationId ? { conversationId } : {}),
+      })
+      conversationId = sent.conversation.id
+      await waitFor(
+        async () => (await visibleMessages(sent.conversation.id)).at(-1)?.status === 'completed',
+      )
+    }
+    const chat = openChat({ conversation: conversationId ?? '', pageSize: 2 })
+    await chat.until((f) => f.includes('charlie message') && f.includes('earlier messages'))
+    expect(chat.frame()).not.toContain('bravo message')
+    await chat.type('/more')
+    await chat.until((f) => f.includes('bravo message'))
+    expect(chat.frame()).not.toContain('alpha message')
+    chat.ui.stdin.write('\u001b[5~') // PgUp
+    await chat.until((f) => f.includes('alpha message'))
+    const last = chat.frame().split('alpha message')
+    expect(last.at(-1)).not.toContain('earlier messages')
+    await chat.type('/more')
+    await chat.until((f) => f.includes('No earlier messages.'))
   })
 })
