@@ -59,8 +59,6 @@ export class ChatController {
   /** Subscribes to the change feed and shows the first screen. */
   async start(): Promise<void> {
     this.feed.start()
-    const notice = this.opts.session.notice
-    if (notice) this.notice('warn', notice)
     try {
       if (this.opts.conversation) return await this.open(this.opts.conversation)
       await this.conversations.load()
@@ -313,7 +311,7 @@ export class ChatController {
     if (this.store.get().epoch > 0) this.opts.beforeReprint?.()
     const state = this.store.get()
     const model = state.conversation?.currentModel ?? state.model ?? this.opts.session.defaultModel
-    const entries: Entry[] = [headerEntry(state.conversation, model)]
+    const entries: Entry[] = [headerEntry(state.conversation, model, this.opts.session.notice)]
     if (hasEarlier) entries.push({ kind: 'earlier', id: entryId() })
     entries.push(...messageEntries(this.messages))
     this.store.set({

@@ -3,7 +3,7 @@ import type { StreamConnection } from '../answer/follow-answer'
 
 /** One printed block of the transcript. Entries only ever get appended (they go to `<Static>`). */
 export type Entry =
-  | { kind: 'header'; id: string; title: string; detail: string }
+  | { kind: 'header'; id: string; title: string; detail: string; notice: string | null }
   | { kind: 'earlier'; id: string }
   | {
       kind: 'notice'

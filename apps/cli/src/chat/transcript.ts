@@ -11,13 +11,18 @@ export function entryId(): string {
 }
 
 /** The heading printed above a conversation. */
-export function headerEntry(conversation: Conversation | null, model: string | null): Entry {
+export function headerEntry(
+  conversation: Conversation | null,
+  model: string | null,
+  notice: string | null = null,
+): Entry {
   if (conversation === null) {
     return {
       kind: 'header',
       id: entryId(),
       title: 'New conversation',
       detail: model ? `model ${model}` : '',
+      notice,
     }
   }
   const parts = [
@@ -30,6 +35,7 @@ export function headerEntry(conversation: Conversation | null, model: string | n
     id: entryId(),
     title: conversation.title ?? 'Untitled',
     detail: parts.filter((part): part is string => part !== null).join(' · '),
+    notice,
   }
 }
 

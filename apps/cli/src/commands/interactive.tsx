@@ -70,6 +70,7 @@ export async function interactive(
       controller={controller}
       defaultModel={session.defaultModel}
       answersOff={session.notice === KEYLESS_NOTICE}
+      notice={session.notice}
     />,
   )
   void controller.start()

@@ -51,8 +51,9 @@ export function clientSession(opts: {
   }
 }
 
+/** What a keyless local server means for the user, in one line. */
 export const KEYLESS_NOTICE =
-  'No OPENROUTER_API_KEY: answers are off. Set it (export OPENROUTER_API_KEY=sk-or-…) and restart, or try `t3chat --demo`; browsing and managing conversations still works.'
+  'Answers are off: export OPENROUTER_API_KEY=sk-or-… and restart, or try t3chat --demo.'
 
 /**
  * Finds the server and signs in:

@@ -15,6 +15,8 @@ export interface ChatAppProps {
   defaultModel: string | null
   /** The server cannot answer (no provider key). */
   answersOff?: boolean
+  /** One line shown above the conversation list (e.g. how to turn answers on). */
+  notice?: string | null
 }
 
 /** Terminal size, kept current on resize. */
@@ -36,7 +38,12 @@ function useTerminalSize(): { columns: number; rows: number } {
  * The interactive chat. Finished transcript entries go through `<Static>` (printed once,
  * never repainted); only the growing answer, the status line and the input re-render.
  */
-export function ChatApp({ controller, defaultModel, answersOff = false }: ChatAppProps) {
+export function ChatApp({
+  controller,
+  defaultModel,
+  answersOff = false,
+  notice = null,
+}: ChatAppProps) {
   const state = useSyncExternalStore(controller.store.subscribe, controller.store.get)
   const { exit } = useApp()
   const { columns, rows } = useTerminalSize()
@@ -73,16 +80,19 @@ export function ChatApp({ controller, defaultModel, answersOff = false }: ChatAp
           </Text>
         </Box>
       ) : state.screen === 'list' ? (
-        <ConversationList
-          list={state.list}
-          onOpen={(id) => void controller.run({ name: 'open', ref: id })}
-          onNew={() => controller.newConversation()}
-          onLoadMore={() => void controller.conversations.loadMore().catch(() => undefined)}
-          onBack={state.epoch > 0 ? () => controller.backToChat() : null}
-          onQuit={() => controller.quit()}
-          maxRows={rows - 6}
-          columns={columns}
-        />
+        <Box flexDirection="column">
+          {notice !== null && <Text color="yellow">{`! ${notice}`}</Text>}
+          <ConversationList
+            list={state.list}
+            onOpen={(id) => void controller.run({ name: 'open', ref: id })}
+            onNew={() => controller.newConversation()}
+            onLoadMore={() => void controller.conversations.loadMore().catch(() => undefined)}
+            onBack={state.epoch > 0 ? () => controller.backToChat() : null}
+            onQuit={() => controller.quit()}
+            maxRows={rows - 6}
+            columns={columns}
+          />
+        </Box>
       ) : (
         <Box flexDirection="column">
           {state.live && <LiveAnswerView live={state.live} maxRows={liveRows} columns={columns} />}

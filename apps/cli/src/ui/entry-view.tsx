@@ -16,6 +16,7 @@ export const EntryView = memo(function EntryView({ entry }: { entry: Entry }) {
             {entry.title}
           </Text>
           {entry.detail !== '' && <Text dimColor>{entry.detail}</Text>}
+          {entry.notice !== null && <Text color="yellow">{`! ${entry.notice}`}</Text>}
         </Box>
       )
     case 'earlier':
