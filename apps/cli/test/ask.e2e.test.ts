@@ -49,7 +49,7 @@ describe('t3chat ask (the built CLI, against a real server)', () => {
     expect(stored[0]?.conversationId).toBe(parsed.conversation.id)
   })
 
-  it('reads the prompt from stdin when none is given, and continues a conversation', async () => {
+  it('reads the prompt from stdin when none is given, and continues a conversation over WS', async () => {
     const first = await runCli(['ask', '--model', 'fake/echo'], {
       env,
       stdin: 'a prompt from stdin\n',
@@ -58,9 +58,11 @@ describe('t3chat ask (the built CLI, against a real server)', () => {
     expect(first.stdout).toBe('a prompt from stdin\n')
     const [user] = await latestMessages()
     const conversationId = user?.conversationId ?? ''
-    const second = await runCli(['ask', 'and a follow-up', '-c', conversationId.slice(0, 8)], {
-      env,
-    })
+    // Continuing by short id, over WebSocket this time.
+    const second = await runCli(
+      ['ask', 'and a follow-up', '-c', conversationId.slice(0, 8), '--transport', 'ws'],
+      { env },
+    )
     expect(second.code).toBe(0)
     expect(second.stdout).toBe('and a follow-up\n')
     const messages = await latestMessages()
