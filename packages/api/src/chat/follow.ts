@@ -28,11 +28,6 @@ export async function* followLive(
   signal: AbortSignal,
 ): AsyncGenerator<TrackedChatEvent> {
   let sentStatus: MessageStatus | null = null
-  let onAbort: (() => void) | null = null
-  const aborted = new Promise<void>((resolve) => {
-    onAbort = () => resolve()
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
   live.subscribers++
   try {
     while (!signal.aborted) {
@@ -51,12 +46,28 @@ export async function* followLive(
         yield tracked<ChatEvent>(String(final.content.length), { type: 'final', message: final })
         return
       }
-      await Promise.race([live.next(), aborted])
+      await nextFrame(live, signal)
     }
   } finally {
     live.subscribers--
-    if (onAbort !== null) signal.removeEventListener('abort', onAbort)
   }
+}
+
+/**
+ * The next frame, or the abort. Not `Promise.race` against one long-lived "aborted" promise:
+ * each race leaves a reaction on a promise that never settles, so a live subscription grew by
+ * ~400 bytes per frame until its answer ended.
+ */
+function nextFrame(live: LiveStream, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const done = () => {
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+    void live.next().then(done)
+  })
 }
 
 const POLL_MS = 1_000
