@@ -1,5 +1,5 @@
 import { mergeConfig } from 'vitest/config'
-import { packageTestConfig } from '../../vitest.shared'
+import { packageTestConfig } from '../../vitest.shared.ts'
 
 // The CLI's test files mostly wait on streams, servers and child processes rather than the CPU,
 // so they run side by side even where vitest would default to one worker (two cores).

@@ -53,7 +53,8 @@ interface UserChannel {
 }
 
 const BUFFERED_EVENTS = 200
-const IDLE_CHANNEL_MS = 10 * 60_000
+/** How long a closed feed's buffer waits for its client to reconnect. */
+const IDLE_CHANNEL_MS = 2 * 60_000
 
 /**
  * How long deltas may wait to travel together. Alone, a stream flushes every token at once;
@@ -76,11 +77,12 @@ export function createInProcessHub(opts: { frameIntervalMs: number }): Hub {
   let closed = false
 
   const sweeper = setInterval(() => {
+    // A channel with no reader for a while is dropped; a client returning later refetches.
     const cutoff = Date.now() - IDLE_CHANNEL_MS
     for (const [userId, channel] of channels) {
       if (channel.waiters.size === 0 && channel.touchedAt < cutoff) channels.delete(userId)
     }
-  }, 60_000)
+  }, 30_000)
   sweeper.unref()
 
   function channelOf(userId: string): UserChannel {
@@ -130,7 +132,10 @@ export function createInProcessHub(opts: { frameIntervalMs: number }): Hub {
     live: () => streams.values(),
 
     publish(userId, event) {
-      const channel = channelOf(userId)
+      // Only users who have (or recently had) a feed open keep a buffer: events for anyone
+      // else have no reader, and must not pile up in memory.
+      const channel = channels.get(userId)
+      if (channel === undefined) return
       channel.touchedAt = Date.now()
       channel.buffer.push({ id: `${boot}-${++counter}`, event })
       if (channel.buffer.length > BUFFERED_EVENTS) channel.buffer.shift()
