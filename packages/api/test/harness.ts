@@ -5,7 +5,7 @@ import { createLocalTestAuth } from '@t3chat/auth/testing'
 import { createTokenVerifier, mintLocalToken, type TokenVerifier } from '@t3chat/auth'
 import { createTestDb } from '@t3chat/db/testing'
 import { createModelCatalog, createOpenRouterProvider } from '@t3chat/llm'
-import { startFakeUpstream, type FakeUpstream } from '@t3chat/llm/fake'
+import { startFakeUpstream } from '@t3chat/llm/fake'
 import { createApi, createCaller, createContext, type ApiConfig } from '../src/index'
 
 /**
