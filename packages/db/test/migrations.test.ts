@@ -41,9 +41,7 @@ describe.each(backends)('migrations on $name', ({ url }) => {
       expect(await migrateToLatest(db)).toEqual([])
 
       const down = await migrateDown(db)
-      expect(down.map((s) => [s.direction, s.status])).toEqual(
-        names.map(() => ['Down', 'Success']),
-      )
+      expect(down.map((s) => [s.direction, s.status])).toEqual(names.map(() => ['Down', 'Success']))
       expect(await userTables(db)).toEqual([])
       expect(await objectCounts(db)).toEqual({ functions: 0, indexes: 0, rls: 0 })
 
