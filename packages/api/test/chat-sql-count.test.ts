@@ -61,21 +61,22 @@ describe('SQL statements of one 500-token turn', () => {
     await Promise.all([quiet.h.close(), busy.h.close()])
   })
 
-  it('is exactly 3 without a checkpoint: start (one statement), context read, finish (one statement)', async () => {
+  it('is exactly 2 without a checkpoint: start (one statement that also reads the history) and finish (one statement)', async () => {
     const { statements } = await secondTurnStatements(quiet)
-    expect(statements, statements.join('\n')).toHaveLength(3)
-    const [start, context, finish] = statements
-    expect(start).toMatch(/^with conv as \(update conversations set .* insert into messages/)
-    expect(context).toMatch(/^select "role", "content" from "messages"/)
+    expect(statements, statements.join('\n')).toHaveLength(2)
+    const [start, finish] = statements
+    expect(start).toMatch(
+      /^with conv as \(update conversations set .* insert into messages .* as history from conv$/,
+    )
     expect(finish).toMatch(/^with done as \( update messages set content = \$1, status = \$2/)
   })
 
-  it('is 3 plus one per checkpoint when checkpoints run every 100 ms (never one per token)', async () => {
+  it('is 2 plus one per checkpoint when checkpoints run every 100 ms (never one per token)', async () => {
     const { statements, elapsedMs } = await secondTurnStatements(busy)
     const checkpoints = statements.filter(isCheckpoint).length
     const others = statements.filter((s) => !isCheckpoint(s))
-    expect(others, others.join('\n')).toHaveLength(3)
-    expect(statements).toHaveLength(3 + checkpoints)
+    expect(others, others.join('\n')).toHaveLength(2)
+    expect(statements).toHaveLength(2 + checkpoints)
     expect(checkpoints).toBeGreaterThanOrEqual(1)
     expect(checkpoints).toBeLessThanOrEqual(Math.ceil(elapsedMs / 100) + 1)
     expect(checkpoints).toBeLessThan(TOKENS / 10)

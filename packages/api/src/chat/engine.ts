@@ -9,6 +9,7 @@ import {
   interruptLiveAnswers,
   startRegeneration,
   startTurn,
+  type ContextMessage,
   type Message as MessageRow,
 } from '@t3chat/db'
 import type { ApiDeps } from '../deps'
@@ -23,6 +24,7 @@ import { toConversation, toMessage } from '../mappers'
 import { assertKnownModel } from '../services/models'
 import type { ChatEvent, Conversation, Message } from '../shapes'
 import {
+  HISTORY_LIMIT,
   INTERRUPTED_MESSAGE,
   runGeneration,
   type Generation,
@@ -117,6 +119,8 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
     seq: number
     model: string
     systemPrompt: string | null
+    /** The context newest first, when already read; null reads it. */
+    history: ContextMessage[] | null
     titleFrom: { userContent: string } | null
   }): void {
     const llm = requireProvider()
@@ -133,6 +137,7 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
       model: opts.model,
       systemPrompt: opts.systemPrompt,
       seq: opts.seq,
+      history: opts.history,
     }
     const done = runGeneration(
       {
@@ -243,6 +248,7 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
             defaultModel: config.defaultModel,
             ...(input.systemPrompt !== undefined ? { systemPrompt: input.systemPrompt } : {}),
             preview: input.content.slice(0, PREVIEW_LENGTH),
+            historyLimit: HISTORY_LIMIT,
           })
         } catch (error) {
           if (!isUniqueViolation(error)) throw error
@@ -296,6 +302,7 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
           seq: row.lastSeq,
           model: row.currentModel,
           systemPrompt: row.systemPrompt,
+          history: [{ role: 'user', content: input.content }, ...row.history],
           titleFrom:
             row.title === null && !row.titleSetByUser ? { userContent: input.content } : null,
         })
@@ -368,6 +375,7 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
           seq: assistant.seq,
           model: row.currentModel,
           systemPrompt: row.systemPrompt,
+          history: null,
           titleFrom:
             row.title === null && !row.titleSetByUser
               ? { userContent: started.userMessage.content }

@@ -5,6 +5,7 @@ import {
   finishAnswer,
   loadContext,
   type AnswerEnd,
+  type ContextMessage,
   type Database,
 } from '@t3chat/db'
 import { DEFAULT_CONTEXT_LENGTH, LlmError, type LlmProvider, type ModelCatalog } from '@t3chat/llm'
@@ -25,6 +26,8 @@ export interface GenerationRun {
   systemPrompt: string | null
   /** The seq of the answer; its context is everything visible before it. */
   seq: number
+  /** The context, newest first, when the turn's start already read it (else it is loaded). */
+  history: ContextMessage[] | null
 }
 
 export interface Generation extends GenerationRun {
@@ -40,7 +43,8 @@ export interface GenerationDeps {
   checkpointIntervalMs: number
 }
 
-const HISTORY_LIMIT = 400
+/** The most earlier messages an answer's context is built from (before trimming to fit). */
+export const HISTORY_LIMIT = 400
 
 export const INTERRUPTED_MESSAGE =
   'The server stopped while this answer was being generated; the text so far is kept. Send again or regenerate to get a full answer.'
@@ -117,11 +121,12 @@ async function stream(
 ): Promise<Omit<AnswerEnd, 'id' | 'conversationId' | 'content'>> {
   const { live } = gen
   const [history, model] = await Promise.all([
-    loadContext(deps.db, {
-      conversationId: live.conversationId,
-      beforeSeq: gen.seq,
-      limit: HISTORY_LIMIT,
-    }),
+    gen.history ??
+      loadContext(deps.db, {
+        conversationId: live.conversationId,
+        beforeSeq: gen.seq,
+        limit: HISTORY_LIMIT,
+      }),
     deps.models.resolve(gen.model),
   ])
   const messages = fitContext({

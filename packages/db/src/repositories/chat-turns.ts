@@ -4,8 +4,8 @@ import type { Conversation, Database, Executor, Message, MessageStatus } from '.
 import { lockConversation } from './conversations'
 
 /**
- * The statements of a chat turn. A turn costs three: start (one statement), the context read,
- * and the finish (one statement) — plus one per checkpoint while the answer streams.
+ * The statements of a chat turn. A turn costs two: start (one statement, which also reads the
+ * history) and finish (one statement) — plus one per checkpoint while the answer streams.
  */
 
 /** What {@link startTurn} writes. Ids are chosen by the caller so the statement needs no round trip back. */
@@ -23,17 +23,23 @@ export interface TurnStart {
   /** Change the system prompt (also on a new conversation); undefined keeps it. */
   systemPrompt?: string | null
   preview: string
+  /** At most this many earlier messages come back as `history`. */
+  historyLimit: number
 }
 
 /**
  * Writes the user message and the pending answer (the next two seqs) and updates the
- * conversation, in ONE statement. The conversation update is conditional on
+ * conversation, in ONE statement, which also returns the visible history before the turn
+ * (newest first, as {@link loadContext} would) so the answer can start without another read. The conversation update is conditional on
  * `active_message_id is null`: under concurrency Postgres re-checks that on the newest row
  * version, so a second send while an answer is live updates nothing. Returns undefined when
  * nothing was written (conversation missing, not the user's, or busy — the caller finds out
  * which). Throws the unique violation of `client_message_id` on a repeated client id.
  */
-export async function startTurn(db: Executor, t: TurnStart): Promise<Conversation | undefined> {
+export async function startTurn(
+  db: Executor,
+  t: TurnStart,
+): Promise<(Conversation & { history: ContextMessage[] }) | undefined> {
   const setSystem = t.systemPrompt !== undefined
   const system = t.systemPrompt ?? null
   const conversation =
@@ -59,7 +65,9 @@ export async function startTurn(db: Executor, t: TurnStart): Promise<Conversatio
             where id = ${t.conversationId} and user_id = ${t.userId}
               and active_message_id is null
             returning *`
-  const result = await sql<Conversation>`
+  // The history comes from the same statement: its snapshot does not include the rows it
+  // inserts, so the sub-select sees exactly the messages before this turn.
+  const result = await sql<Conversation & { history: ContextMessage[] }>`
     with conv as (${conversation}),
     ins as (
       insert into messages
@@ -72,7 +80,19 @@ export async function startTurn(db: Executor, t: TurnStart): Promise<Conversatio
              null, null
       from conv
     )
-    select * from conv`.execute(db)
+    select conv.*, (
+      select coalesce(
+        json_agg(json_build_object('role', h.role, 'content', h.content) order by h.seq desc),
+        '[]'::json)
+      from (
+        select m.role, m.content, m.seq from messages m
+        where m.conversation_id = conv.id and m.hidden = false
+          and (m.role = 'user' or (m.status in ('completed', 'cancelled') and m.content <> ''))
+        order by m.seq desc
+        limit ${t.historyLimit}
+      ) h
+    ) as history
+    from conv`.execute(db)
   return result.rows[0]
 }
 
