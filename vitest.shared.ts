@@ -12,6 +12,9 @@ export function packageTestConfig(dir: string): ViteUserConfig {
     test: {
       // PGlite's cold start and the spawned-server tests need more than vitest's 5 s default.
       testTimeout: 30_000,
+      // Most tests wait on streams, timers and child processes rather than the CPU: on two
+      // cores vitest would run one file at a time.
+      maxWorkers: 3,
       hookTimeout: 60_000,
       include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
       reporters: results
