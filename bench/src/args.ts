@@ -2,6 +2,8 @@
 export interface BenchArgs {
   quick: boolean
   profile: boolean
+  /** Diagnostic: heap snapshots (memory: the last two readings; soak: before/after), diffed by kind. */
+  heapDiff: boolean
   workers: number | undefined
   /** Run only these scenarios (development aid); all when empty. */
   only: Set<string>
@@ -10,11 +12,18 @@ export interface BenchArgs {
 export const SCENARIOS = ['light', 'ramp', 'memory', 'soak', 'sql', 'lists'] as const
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
-  const args: BenchArgs = { quick: false, profile: false, workers: undefined, only: new Set() }
+  const args: BenchArgs = {
+    quick: false,
+    profile: false,
+    heapDiff: false,
+    workers: undefined,
+    only: new Set(),
+  }
   for (const arg of argv) {
     if (arg === '--') continue
     else if (arg === '--quick') args.quick = true
     else if (arg === '--profile') args.profile = true
+    else if (arg === '--heap-diff') args.heapDiff = true
     else if (arg.startsWith('--workers=')) {
       const n = Number(arg.slice('--workers='.length))
       if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error('--workers=N: N must be 1..16')
@@ -27,7 +36,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       }
     } else if (arg === '--help' || arg === '-h') {
       throw new Error(
-        'usage: pnpm bench [--quick] [--profile] [--workers=N] [--only=light,ramp,memory,soak,sql,lists]',
+        'usage: pnpm bench [--quick] [--profile] [--heap-diff] [--workers=N] [--only=light,ramp,memory,soak,sql,lists]',
       )
     } else throw new Error(`unknown argument "${arg}" (try --help)`)
   }

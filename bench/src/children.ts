@@ -12,6 +12,15 @@ export function killAll(): void {
   children.clear()
 }
 
+const cleanups = new Set<() => Promise<unknown>>()
+
+/** Work to do when the benchmark is interrupted (e.g. dropping its databases); returns the unregister. */
+export function onInterrupt(cleanup: () => Promise<unknown>): () => void {
+  hookExit()
+  cleanups.add(cleanup)
+  return () => cleanups.delete(cleanup)
+}
+
 function hookExit(): void {
   if (hooked) return
   hooked = true
@@ -19,7 +28,11 @@ function hookExit(): void {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
       killAll()
-      process.exit(130)
+      // Bounded: an interrupted run must still end promptly.
+      const timeout = new Promise((resolve) => setTimeout(resolve, 5_000))
+      void Promise.race([Promise.allSettled([...cleanups].map((c) => c())), timeout]).then(() =>
+        process.exit(130),
+      )
     })
   }
 }

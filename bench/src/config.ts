@@ -24,6 +24,8 @@ export interface BenchConfig {
     /** RSS readings per point (their median counts), `everyMs` apart. */
     samples: number
     everyMs: number
+    /** Heap snapshots at the last two readings (a diagnostic: they disturb the last reading). */
+    heapDiff: boolean
   }
   /** settleMs: the pause before each fd/RSS reading, longer than HTTP keep-alive timeouts. */
   soak: {
@@ -53,8 +55,10 @@ export function streamTimeoutMs(tokens: number, delayMs = TOKEN_DELAY_MS): numbe
 export function benchConfig(opts: {
   quick: boolean
   profile: boolean
+  heapDiff?: boolean
   workers?: number
 }): BenchConfig {
+  const heapDiff = opts.heapDiff ?? false
   const workers = opts.workers ?? 2
   if (opts.quick) {
     return {
@@ -67,12 +71,13 @@ export function benchConfig(opts: {
       ramp: { levels: [20, 50], tokens: 40, staggerMs: 300, referenceLevel: 50, pauseMs: 300 },
       memory: {
         levels: [0, 20, 40],
-        tokens: 300,
+        tokens: 500,
         staggerMs: 200,
         settleMs: 300,
         warmup: 5,
         samples: 3,
         everyMs: 100,
+        heapDiff,
       },
       soak: { turns: 200, warmupTurns: 0, concurrency: 50, tokens: 20, settleMs: 300 },
       sqlTurn: { tokens: 500, delayMs: 5 },
@@ -95,12 +100,14 @@ export function benchConfig(opts: {
     },
     memory: {
       levels: [0, 250, 500],
-      tokens: 1_000,
+      // Far longer than the scenario: streams must still be live at every reading (they are stopped).
+      tokens: 10_000,
       staggerMs: 1_000,
       settleMs: 2_000,
       warmup: 50,
       samples: 5,
       everyMs: 200,
+      heapDiff,
     },
     soak: { turns: 3_000, warmupTurns: 300, concurrency: 50, tokens: 20, settleMs: 6_000 },
     sqlTurn: { tokens: 500, delayMs: TOKEN_DELAY_MS },

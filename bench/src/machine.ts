@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import os from 'node:os'
 import type { Machine } from './report/results'
 
@@ -11,5 +12,18 @@ export function machine(): Omit<Machine, 'busyBefore' | 'loadavgAfter'> {
     node: process.version,
     platform: os.platform(),
     release: os.release(),
+  }
+}
+
+/** The commit being measured (and whether the server's code differs from it). */
+export function gitState(cwd: string): { commit: string; dirty: boolean } {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim()
+  try {
+    return {
+      commit: git('rev-parse', '--short', 'HEAD'),
+      dirty: git('status', '--porcelain', '--', 'apps', 'packages') !== '',
+    }
+  } catch {
+    return { commit: 'unknown', dirty: false }
   }
 }

@@ -1,13 +1,14 @@
 // `pnpm bench` / `pnpm bench --quick`: the fake upstream, the real server and the load
 // generators in their own processes; every scenario measured in one run; a table on stdout,
 // results/<date>.json and (full runs) BENCHMARKS.md.
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs, type BenchArgs } from './args'
 import { killAll } from './children'
 import { benchConfig } from './config'
-import { machine } from './machine'
+import { gitState, machine } from './machine'
 import { DEFAULT_ADMIN_URL } from './postgres'
 import { machineCpuMs } from './proc-stats'
 import type { ProfileSummary } from './profile-summary'
@@ -39,9 +40,16 @@ async function machineBusy(ms: number): Promise<number> {
 }
 
 async function main(args: BenchArgs): Promise<number> {
-  const cfg = benchConfig({ quick: args.quick, profile: args.profile, workers: args.workers })
+  const cfg = benchConfig({
+    quick: args.quick,
+    profile: args.profile,
+    heapDiff: args.heapDiff,
+    workers: args.workers,
+  })
   const started = performance.now()
   const date = new Date().toISOString()
+  // Servers started later in the run load the code as it is then: say so if it moved.
+  const gitAtStart = gitState(repoRoot)
   const stamp = date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')
   const dir = mkdtempSync(join(tmpdir(), 't3chat-bench-'))
 
@@ -69,6 +77,10 @@ async function main(args: BenchArgs): Promise<number> {
   const { completed, ...measured } = outcome
   const base = {
     date,
+    git: {
+      ...gitAtStart,
+      changedDuringRun: JSON.stringify(gitState(repoRoot)) !== JSON.stringify(gitAtStart),
+    },
     mode: cfg.quick ? ('quick' as const) : ('full' as const),
     durationS: Math.round((performance.now() - started) / 100) / 10,
     machine: {
@@ -108,11 +120,9 @@ async function main(args: BenchArgs): Promise<number> {
   writeFileSync(outFile, `${JSON.stringify(results, null, 2)}\n`)
   log(`\nresults: ${outFile.slice(repoRoot.length + 1)} (${results.durationS} s)`)
   if (!cfg.quick && args.only.size === 0) {
-    writeBenchmarksMd(
-      join(benchDir, 'BENCHMARKS.md'),
-      markdown(results, profileFor(results, outDir)),
-      PREAMBLE,
-    )
+    const md = join(benchDir, 'BENCHMARKS.md')
+    writeBenchmarksMd(md, markdown(results, profileFor(results, outDir)), PREAMBLE)
+    formatWithPrettier(md)
     log('updated bench/BENCHMARKS.md')
   }
   if (problems.length > 0) {
@@ -123,6 +133,16 @@ async function main(args: BenchArgs): Promise<number> {
   }
   rmSync(dir, { recursive: true, force: true })
   return 0
+}
+
+/** The repository's prettier formats the generated file, so `pnpm lint` stays green. */
+function formatWithPrettier(file: string): void {
+  const prettier = join(repoRoot, 'node_modules', 'prettier', 'bin', 'prettier.cjs')
+  try {
+    execFileSync(process.execPath, [prettier, '--write', file], { cwd: repoRoot, stdio: 'ignore' })
+  } catch {
+    log(`bench: could not run prettier on ${file}; run \`npx prettier --write ${file}\``)
+  }
 }
 
 /** This run's profile, or the newest earlier full run's that had one. */

@@ -37,9 +37,11 @@ export interface ProfileSummary {
   top: ProfileRow[]
   byPackage: Array<{ name: string; selfMs: number; share: number }>
   /**
-   * Our own functions (packages/, apps/) by inclusive time: self plus everything they call
-   * synchronously (work continued after an await is counted where it resumes).
+   * Functions by inclusive time: self plus everything they call synchronously (work continued
+   * after an await is counted where it resumes); event-loop plumbing left out.
    */
+  inclusive: Array<{ name: string; location: string; totalMs: number; share: number }>
+  /** The same, only our own functions (packages/, apps/). */
   ours: Array<{ name: string; location: string; totalMs: number; share: number }>
 }
 
@@ -91,7 +93,13 @@ export function summarizeProfile(file: string, repoRoot: string, topN = 15): Pro
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + ms)
   }
   const pct = (ms: number) => Math.round((1000 * ms) / Math.max(busyMs, 1e-9)) / 10
-  const ours = inclusiveOurs(profile, repoRoot, intervalUs)
+  const all = inclusive(profile, repoRoot, intervalUs)
+  const row = (r: { name: string; location: string; totalMs: number }) => ({
+    name: r.name,
+    location: r.location,
+    totalMs: Math.round(r.totalMs),
+    share: pct(r.totalMs),
+  })
   const top = [...byFrame.values()]
     .sort((a, b) => b.selfMs - a.selfMs)
     .slice(0, topN)
@@ -106,31 +114,51 @@ export function summarizeProfile(file: string, repoRoot: string, topN = 15): Pro
       .sort((a, b) => b[1] - a[1])
       .slice(0, 12)
       .map(([name, ms]) => ({ name, selfMs: Math.round(ms), share: pct(ms) })),
-    ours: ours
+    inclusive: all.slice(0, 2 * topN).map(row),
+    ours: all
+      .filter((r) => r.mine)
       .slice(0, topN)
-      .map((r) => ({ ...r, totalMs: Math.round(r.totalMs), share: pct(r.totalMs) })),
+      .map(row),
   }
 }
 
-/** Inclusive time of our own functions: each sample counts once for every distinct one on its stack. */
-function inclusiveOurs(profile: CpuProfile, repoRoot: string, intervalUs: number) {
+/** Event-loop plumbing: on nearly every stack, it says nothing about where time goes. */
+const PLUMBING = new Set([
+  '(root)',
+  '(program)',
+  '(idle)',
+  'processTicksAndRejections',
+  'runMicrotasks',
+  'runNextTicks',
+  'processTimers',
+  'listOnTimeout',
+  'emit',
+])
+
+/**
+ * Inclusive time per function (each sample counts once for every distinct function on its
+ * stack), plumbing left out; `ours` keeps only packages/ and apps/.
+ */
+function inclusive(profile: CpuProfile, repoRoot: string, intervalUs: number) {
   const parent = new Map<number, number>()
   for (const node of profile.nodes)
     for (const child of node.children ?? []) parent.set(child, node.id)
   const keyOf = new Map<number, string | null>()
-  const info = new Map<string, { name: string; location: string; totalMs: number }>()
+  const info = new Map<string, { name: string; location: string; totalMs: number; mine: boolean }>()
   for (const node of profile.nodes) {
-    const location = shortLocation(node.callFrame.url, repoRoot)
-    const mine = location.startsWith('packages/') || location.startsWith('apps/')
-    if (!mine) {
+    const name = node.callFrame.functionName || '(anonymous)'
+    if (PLUMBING.has(name)) {
       keyOf.set(node.id, null)
       continue
     }
-    const name = node.callFrame.functionName || '(anonymous)'
-    const where = `${location}:${node.callFrame.lineNumber + 1}`
-    const key = `${name} ${where}`
+    const short = shortLocation(node.callFrame.url, repoRoot)
+    const location = short === '' ? '' : `${short}:${node.callFrame.lineNumber + 1}`
+    const key = `${name} ${location}`
     keyOf.set(node.id, key)
-    if (!info.has(key)) info.set(key, { name, location: where, totalMs: 0 })
+    if (!info.has(key)) {
+      const mine = short.startsWith('packages/') || short.startsWith('apps/')
+      info.set(key, { name, location, totalMs: 0, mine })
+    }
   }
   const hits = new Map<number, number>()
   for (const id of profile.samples ?? []) hits.set(id, (hits.get(id) ?? 0) + 1)
@@ -174,7 +202,15 @@ export function formatProfile(summary: ProfileSummary): string[] {
     '|---:|---:|---|',
     ...summary.byPackage.map((p) => `| ${p.selfMs} | ${p.share} | ${p.name} |`),
     '',
-    'Our own functions by inclusive time (self + synchronous callees):',
+    'By inclusive time (self + synchronous callees; event-loop plumbing left out):',
+    '',
+    '| total ms | % busy | function | location |',
+    '|---:|---:|---|---|',
+    ...summary.inclusive.map(
+      (r) => `| ${r.totalMs} | ${r.share} | \`${r.name}\` | ${r.location || '—'} |`,
+    ),
+    '',
+    'Our own functions by inclusive time:',
     '',
     '| total ms | % busy | function | location |',
     '|---:|---:|---|---|',

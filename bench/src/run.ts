@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadOrCreateLocalAuth, mintLocalToken } from '@t3chat/auth'
-import { killAll } from './children'
+import { killAll, onInterrupt } from './children'
+import { Inspector } from './inspector'
 import { loremModel, streamTimeoutMs, type BenchConfig } from './config'
 import {
   createDatabase,
@@ -76,6 +77,10 @@ export async function runScenarios(opts: {
     out.database.note = `Postgres unreachable at ${withoutPassword(adminUrl)}: fell back to embedded PGlite; lists at scale skipped`
     log(`bench: ${out.database.note}`)
   }
+  const dropAll = async () => {
+    for (const name of databases) await dropDatabase(adminUrl, name).catch(() => undefined)
+  }
+  const unregister = onInterrupt(dropAll)
   const newDatabase = async (suffix: string): Promise<string | null> => {
     if (!postgres) return null
     databases.push(`${prefix}${suffix}`)
@@ -104,6 +109,7 @@ export async function runScenarios(opts: {
     const serve = async (
       profileDir: string | null,
       databaseUrl = mainDb,
+      inspect = false,
     ): Promise<ServerProcess> => {
       const server = await startServerProcess({
         databaseUrl,
@@ -111,6 +117,7 @@ export async function runScenarios(opts: {
         upstreamBaseURL: fake.baseURL,
         logFile: join(logsDir, `server-${++servers}.log`),
         profileDir,
+        inspect,
       })
       log(`server ${server.url} (pid ${server.pid})${profileDir !== null ? ', CPU-profiled' : ''}`)
       return server
@@ -232,15 +239,17 @@ export async function runScenarios(opts: {
         const m = await scenario(
           `memory per live stream (${transport}, fresh server), ${cfg.memory.levels.join(' → ')} streams`,
           async () => {
-            const fresh = await serve(null)
+            const fresh = await serve(null, mainDb, true)
+            const inspector = await connectInspector(fresh)
             try {
               await pool.retarget(fresh.url, fresh.pid)
-              const r = await measureMemory(pool, probeOf(fresh), cfg, transport)
+              const r = await measureMemory(pool, probeOf(fresh), inspector, cfg, transport)
               log(
-                `  ${r.points.map((p) => `${p.live} live: ${(p.rssKiB / 1024).toFixed(1)} MiB, ${p.fds} fds`).join(' | ')}  → ${r.kibPerStream} KiB/stream`,
+                `  ${r.points.map((p) => `${p.live} live: RSS ${(p.rssKiB / 1024).toFixed(1)} MiB, heap ${(p.heapKiB / 1024).toFixed(1)} MiB, ${p.fds} fds`).join(' | ')}  → RSS ${r.kibPerStream}, heap ${r.heapKibPerStream} KiB/stream`,
               )
               return r
             } finally {
+              inspector?.close()
               await retire(fresh)
             }
           },
@@ -255,7 +264,8 @@ export async function runScenarios(opts: {
       out.scenarios.soak = await scenario(
         `soak: ${cfg.soak.turns} turns, concurrency ${cfg.soak.concurrency} (fresh server)`,
         async () => {
-          const fresh = await serve(null)
+          const fresh = await serve(null, mainDb, true)
+          const inspector = await connectInspector(fresh)
           try {
             const r = await measureSoak(
               async () => {
@@ -263,14 +273,16 @@ export async function runScenarios(opts: {
                 return pool
               },
               probeOf(fresh),
+              inspector,
               cfg,
             )
             log(
-              `  ok ${r.ok} failed ${r.failed} in ${r.durationS} s; RSS ${r.before.rssKiB} → ${r.after.rssKiB} KiB, fds ${r.before.fds} → ${r.after.fds}; ${r.kibPer1kTurns} KiB per 1k turns`,
+              `  ok ${r.ok} failed ${r.failed} in ${r.durationS} s; after GC: RSS ${r.before.rssKiB} → ${r.after.rssKiB} KiB, heap ${r.before.heapKiB} → ${r.after.heapKiB} KiB, fds ${r.before.fds} → ${r.after.fds}; RSS slope ${r.kibPer1kTurns} KiB per 1k turns`,
             )
             return r
           } finally {
             await pool.close()
+            inspector?.close()
             await retire(fresh)
           }
         },
@@ -309,9 +321,20 @@ export async function runScenarios(opts: {
     })
   } finally {
     killAll()
-    for (const name of databases) await dropDatabase(adminUrl, name).catch(() => undefined)
+    await dropAll()
+    unregister()
   }
   return out
+}
+
+/** The fresh server's inspector, or null (then readings are taken without a forced GC). */
+async function connectInspector(server: ServerProcess): Promise<Inspector | null> {
+  if (server.inspectorUrl === null) return null
+  try {
+    return await Inspector.connect(server.inspectorUrl)
+  } catch {
+    return null
+  }
 }
 
 function alive(pid: number): boolean {

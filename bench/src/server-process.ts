@@ -15,6 +15,8 @@ export interface ServerLogSummary {
 export interface ServerProcess {
   pid: number
   url: string
+  /** The V8 inspector's WebSocket URL, when started with `inspect`. */
+  inspectorUrl: string | null
   child: ChildProcess
   logs: ServerLogSummary
   /** SIGTERM (graceful: a CPU profile gets written), SIGKILL after a grace period. */
@@ -34,6 +36,8 @@ export async function startServerProcess(opts: {
   upstreamBaseURL: string
   logFile: string
   profileDir?: string | null
+  /** Open the V8 inspector on a loopback port (memory scenarios force GC through it). */
+  inspect?: boolean
   env?: Record<string, string>
 }): Promise<ServerProcess> {
   const logs: ServerLogSummary = { warnings: 0, errors: 0, samples: [] }
@@ -54,9 +58,13 @@ export async function startServerProcess(opts: {
     ...(opts.databaseUrl !== null ? { DATABASE_URL: opts.databaseUrl } : {}),
     ...opts.env,
   }
-  const nodeArgs = opts.profileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`, '--import', 'tsx']
-    : ['--import', 'tsx']
+  const nodeArgs = [
+    ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []),
+    ...(opts.inspect ? ['--inspect=127.0.0.1:0'] : []),
+    '--import',
+    'tsx',
+  ]
+  let inspectorUrl: string | null = null
   const child = spawnLogged(process.execPath, [...nodeArgs, 'apps/server/src/main.ts'], {
     cwd: repoRoot,
     env,
@@ -64,6 +72,7 @@ export async function startServerProcess(opts: {
     onLine(line) {
       const url = /t3chat is listening on (\S+)/.exec(line)?.[1]
       if (url !== undefined) announce(url)
+      inspectorUrl ??= /Debugger listening on (ws:\/\/\S+)/.exec(line)?.[1] ?? null
       if (!line.startsWith('{')) return
       try {
         const entry = JSON.parse(line) as {
@@ -89,7 +98,14 @@ export async function startServerProcess(opts: {
   const url = await withTimeout(Promise.race([listening, failed]), 60_000, 'server start-up')
   const pid = child.pid
   if (pid === undefined) throw new Error('the server has no pid')
-  return { pid, url, child, logs, stop: () => stop(child) }
+  return {
+    pid,
+    url,
+    inspectorUrl,
+    child,
+    logs,
+    stop: () => stop(child),
+  }
 }
 
 /** Starts the fake upstream in its own process; resolves with its base URL. */

@@ -18,6 +18,9 @@ export function markdown(
   push(
     `## Results of ${r.date} (${r.mode} run, ${Math.round(r.durationS)} s)`,
     '',
+    `Code: commit ${r.git.commit}${r.git.dirty ? ' plus uncommitted changes in apps/ or packages/' : ''}` +
+      `${r.git.changedDuringRun ? ' — **the code changed while the run went on**: later scenarios measured newer code' : ''}.`,
+    '',
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB RAM, Node ${m.node}, ${m.platform} ${m.release}. ` +
       `Database: ${r.database.kind === 'postgres' ? `Postgres ${r.database.version ?? ''}` : 'embedded PGlite'}` +
       `${r.database.note ? ` (${r.database.note})` : ''}. Server, fake upstream and ${r.config.workers} load generators each in their own process on this machine. ` +
@@ -93,27 +96,56 @@ export function markdown(
     push(
       '### Memory per live stream (a fresh server per transport, after a few warm-up streams)',
       '',
-      '| via | live streams → RSS MiB (fds) | KiB / stream | fds / stream |',
-      '|---|---|---:|---:|',
+      'Each reading follows two forced full GCs (through the V8 inspector) and a short pause; slopes are least squares over the streams still live at each reading.',
+      '',
+      '| via | live streams: RSS MiB / JS heap MiB / fds | RSS KiB per stream | heap KiB per stream | fds per stream |',
+      '|---|---|---:|---:|---:|',
     )
     for (const x of memory) {
       const points = x.points
-        .map((p) => `${p.live}/${p.streams} → ${f(p.rssKiB / 1024, 1)} (${p.fds})`)
-        .join(', ')
-      push(`| ${x.transport} | ${points} | ${f(x.kibPerStream, 1)} | ${f(x.fdsPerStream)} |`)
+        .map((p) => `${p.live}: ${f(p.rssKiB / 1024, 1)} / ${f(p.heapKiB / 1024, 1)} / ${p.fds}`)
+        .join('; ')
+      push(
+        `| ${x.transport} | ${points} | ${f(x.kibPerStream, 1)} | ${f(x.heapKibPerStream, 1)} | ${f(x.fdsPerStream)} |`,
+      )
     }
     push('')
+    for (const x of memory) {
+      if (x.heapGrowth === undefined) continue
+      push(
+        `Heap growth per live ${x.transport} stream by kind (\`--heap-diff\`: snapshots at the last two readings):`,
+        '',
+        '| kind | bytes / stream | objects / stream |',
+        '|---|---:|---:|',
+        ...x.heapGrowth.map(
+          (g) => `| \`${g.kind}\` | ${g.bytesPerStream} | ${g.objectsPerStream} |`,
+        ),
+        '',
+      )
+    }
   }
   if (soak) {
     push(
       `### Soak (fresh server, after ${soak.warmupTurns} warm-up turns): ${soak.turns} turns of ${soak.tokens} tokens, ${soak.concurrency} at a time (new conversation each, so a title job each), ${soak.durationS} s`,
       '',
       `ok ${soak.ok}, failed ${soak.failed}; TTFT p50 ${f(soak.ttftP50)} ms, p99 ${f(soak.ttftP99)} ms. ` +
-        `RSS ${f(soak.before.rssKiB / 1024, 1)} → ${f(soak.after.rssKiB / 1024, 1)} MiB, open fds ${soak.before.fds} → ${soak.after.fds}; ` +
-        `RSS slope during the soak ${f(soak.kibPer1kTurns, 1)} KiB per 1k turns ` +
-        `(samples: ${soak.samples.map((s) => `${s.turns}: ${f(s.rssKiB / 1024, 0)}`).join(', ')} MiB).`,
+        `After a forced GC, before → after: JS heap ${f(soak.before.heapKiB / 1024, 1)} → ${f(soak.after.heapKiB / 1024, 1)} MiB ` +
+        `(${f(soak.heapKibPer1kTurns, 1)} KiB per 1k turns), RSS ${f(soak.before.rssKiB / 1024, 1)} → ${f(soak.after.rssKiB / 1024, 1)} MiB, ` +
+        `open fds ${soak.before.fds} → ${soak.after.fds}. RSS slope during the soak ${f(soak.kibPer1kTurns, 1)} KiB per 1k turns ` +
+        `(samples, turns: MiB — ${soak.samples.map((s) => `${s.turns}: ${f(s.rssKiB / 1024, 0)}`).join(', ')}).`,
       '',
     )
+    if (soak.heapGrowth !== undefined)
+      push(
+        'Heap kept per 1k turns by kind (`--heap-diff`):',
+        '',
+        '| kind | bytes / 1k turns | objects / 1k turns |',
+        '|---|---:|---:|',
+        ...soak.heapGrowth.map(
+          (g) => `| \`${g.kind}\` | ${g.bytesPer1kTurns} | ${g.objectsPer1kTurns} |`,
+        ),
+        '',
+      )
   }
   if (sqlPerTurn) {
     push(

@@ -34,6 +34,11 @@ export interface HeadlineRow {
 /** Everything one run measured; written to results/<date>.json. */
 export interface BenchResults {
   date: string
+  /**
+   * The code measured: HEAD at the start, whether apps/ or packages/ had uncommitted changes,
+   * and whether either changed before the run ended (servers started later load newer code).
+   */
+  git: { commit: string; dirty: boolean; changedDuringRun: boolean }
   mode: 'full' | 'quick'
   durationS: number
   machine: Machine

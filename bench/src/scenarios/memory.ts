@@ -1,4 +1,5 @@
 import { loremModel, streamTimeoutMs, type BenchConfig } from '../config'
+import { perStreamGrowth, type Inspector } from '../inspector'
 import { rssKiB } from '../proc-stats'
 import { round, slope, summarize } from '../stats'
 import type { WorkerPool } from '../worker/pool'
@@ -7,16 +8,39 @@ import { memoryOf, sleep, streamStats, type Probe, type StreamStats } from './st
 /** Server RSS while N long streams are live, per transport. */
 export interface MemoryResult {
   transport: 'sse' | 'ws'
-  points: Array<{ streams: number; live: number; rssKiB: number; fds: number }>
-  /** ΔRSS/Δstreams (least squares over the points), KiB per live stream. */
+  /** Each reading follows a forced full GC (through the inspector) and a short pause. */
+  points: Array<{ streams: number; live: number; rssKiB: number; heapKiB: number; fds: number }>
+  /** ΔRSS/Δlive streams (least squares over the points), KiB per live stream. */
   kibPerStream: number
+  /** The same for the JS heap in use after GC: what a stream's objects really hold. */
+  heapKibPerStream: number
   fdsPerStream: number
   stats: StreamStats
+  /** With `--heap-diff`: what the last batch of streams added to the heap, per stream, by kind. */
+  heapGrowth?: ReturnType<typeof perStreamGrowth>
+}
+
+/** A full GC (twice: weak references and finalizers free more on the second), then readings. */
+export async function settledMemory(
+  pid: number,
+  inspector: Inspector | null,
+  samples: number,
+  everyMs: number,
+): Promise<{ rssKiB: number; heapKiB: number; fds: number }> {
+  if (inspector !== null) {
+    await inspector.collectGarbage()
+    await inspector.collectGarbage()
+    await sleep(200)
+  }
+  const { rssKiB, fds } = await memoryOf(pid, samples, everyMs)
+  const heapKiB = inspector === null ? Number.NaN : round(await inspector.heapUsedKiB(), 0)
+  return { rssKiB, heapKiB, fds }
 }
 
 export async function measureMemory(
   pool: WorkerPool,
   probe: Probe,
+  inspector: Inspector | null,
   cfg: BenchConfig,
   transport: 'sse' | 'ws',
 ): Promise<MemoryResult> {
@@ -33,13 +57,13 @@ export async function measureMemory(
   })
   await pool.closeClients()
   const points: MemoryResult['points'] = []
+  const snapshots: Array<{ live: number; heap: Awaited<ReturnType<Inspector['heapByKind']>> }> = []
   let offset = 0
-  let live = 0
   for (const level of cfg.memory.levels) {
     const add = level - offset
     if (add > 0) {
       await pool.prepare(transport, add, model, offset)
-      live += await pool.start({
+      await pool.start({
         mode: transport,
         count: add,
         offset,
@@ -49,19 +73,32 @@ export async function measureMemory(
       })
       offset = level
     }
-    // A pause for the garbage collector to catch up with the new streams' start-up garbage.
     await sleep(cfg.memory.settleMs)
-    const m = await memoryOf(probe.server, cfg.memory.samples, cfg.memory.everyMs)
+    const m = await settledMemory(probe.server, inspector, cfg.memory.samples, cfg.memory.everyMs)
+    // Counted after the reading: a stream that ended meanwhile must not count as held.
+    const live = await pool.liveCount()
     points.push({ streams: level, live, ...m })
+    // The last two readings: by then JIT code and shapes no longer grow with the first streams.
+    if (cfg.memory.heapDiff && inspector !== null && points.length >= cfg.memory.levels.length - 1)
+      snapshots.push({ live, heap: await inspector.heapByKind() })
   }
+  const [first, second] = snapshots.slice(-2)
+  const heapGrowth =
+    first !== undefined && second !== undefined && second.live > first.live
+      ? perStreamGrowth(first.heap, second.heap, second.live - first.live)
+      : undefined
   const results = await pool.stopAll()
   await pool.closeClients()
+  const per = (key: 'rssKiB' | 'heapKiB' | 'fds', digits: number) =>
+    round(slope(points.map((p) => ({ x: p.live, y: p[key] }))), digits)
   return {
     transport,
     points,
-    kibPerStream: round(slope(points.map((p) => ({ x: p.streams, y: p.rssKiB }))), 1),
-    fdsPerStream: round(slope(points.map((p) => ({ x: p.streams, y: p.fds }))), 2),
+    kibPerStream: per('rssKiB', 1),
+    heapKibPerStream: per('heapKiB', 1),
+    fdsPerStream: per('fds', 2),
     stats: streamStats(results),
+    ...(heapGrowth !== undefined ? { heapGrowth } : {}),
   }
 }
 
@@ -75,8 +112,13 @@ export interface SoakResult {
   ok: number
   failed: number
   errors: string[]
-  before: { rssKiB: number; fds: number }
-  after: { rssKiB: number; fds: number }
+  /** After a forced full GC; with no resting per-turn state the heap comes back to where it was. */
+  before: { rssKiB: number; heapKiB: number; fds: number }
+  after: { rssKiB: number; heapKiB: number; fds: number }
+  /** JS heap (after GC) kept per 1,000 turns: (after − before) / turns. */
+  heapKibPer1kTurns: number
+  /** With `--heap-diff`: what the heap kept per 1,000 turns, by kind. */
+  heapGrowth?: Array<{ kind: string; bytesPer1kTurns: number; objectsPer1kTurns: number }>
   samples: Array<{ turns: number; rssKiB: number }>
   /** Least-squares RSS growth per 1,000 turns over the samples, KiB. */
   kibPer1kTurns: number
@@ -87,6 +129,7 @@ export interface SoakResult {
 export async function measureSoak(
   startPool: () => Promise<WorkerPool>,
   probe: Probe,
+  inspector: Inspector | null,
   cfg: BenchConfig,
 ): Promise<SoakResult> {
   const model = loremModel(cfg.soak.tokens)
@@ -104,7 +147,9 @@ export async function measureSoak(
     await warm.close()
     await sleep(cfg.soak.settleMs)
   }
-  const before = await memoryOf(probe.server)
+  const before = await settledMemory(probe.server, inspector, 5, 100)
+  const diff = cfg.memory.heapDiff && inspector !== null
+  const heapBefore = diff ? await inspector.heapByKind() : null
 
   const pool = await startPool()
   const samples: SoakResult['samples'] = []
@@ -133,7 +178,16 @@ export async function measureSoak(
   // The load generators leave: their sockets close, and the server should give back what the turns took.
   await pool.close()
   await sleep(cfg.soak.settleMs)
-  const after = await memoryOf(probe.server)
+  const after = await settledMemory(probe.server, inspector, 5, 100)
+  const heapAfter = diff ? await inspector.heapByKind() : null
+  const heapGrowth =
+    heapBefore !== null && heapAfter !== null
+      ? perStreamGrowth(heapBefore, heapAfter, cfg.soak.turns / 1000).map((g) => ({
+          kind: g.kind,
+          bytesPer1kTurns: g.bytesPerStream,
+          objectsPer1kTurns: g.objectsPerStream,
+        }))
+      : undefined
   const ttft = summarize(result.ttfts)
   return {
     turns: cfg.soak.turns,
@@ -148,6 +202,8 @@ export async function measureSoak(
     after,
     samples,
     kibPer1kTurns: round(slope(samples.map((s) => ({ x: s.turns, y: s.rssKiB }))) * 1000, 1),
+    heapKibPer1kTurns: round(((after.heapKiB - before.heapKiB) / cfg.soak.turns) * 1000, 1),
+    ...(heapGrowth !== undefined ? { heapGrowth } : {}),
     ttftP50: ttft.p50,
     ttftP99: ttft.p99,
   }

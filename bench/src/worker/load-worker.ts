@@ -13,7 +13,7 @@ let openai: OpenAI | null = null
 const clients = new Map<string, ChatClient>()
 /** Fresh conversation of each user, made by `prepare` for the next run. */
 const conversations = new Map<number, string>()
-const live: Array<{ client: ChatClient; turn: OpenTurn }> = []
+const live: Array<{ client: ChatClient; turn: OpenTurn; ended: boolean }> = []
 
 function send(reply: Reply): void {
   process.send?.(reply)
@@ -111,7 +111,10 @@ async function start(c: Extract<Command, { kind: 'start' }>): Promise<{ started:
   const opened = await Promise.all(
     range(c.from, c.count).map(async (index, i) => {
       await sleep((i * c.staggerMs) / Math.max(1, c.count))
-      const entry = openTurn(mode, index, c.model, c.timeoutMs)
+      const entry = { ...openTurn(mode, index, c.model, c.timeoutMs), ended: false }
+      void entry.turn.done.then(() => {
+        entry.ended = true
+      })
       live.push(entry)
       return entry.turn.firstDelta.then(
         () => true,
@@ -120,6 +123,11 @@ async function start(c: Extract<Command, { kind: 'start' }>): Promise<{ started:
     }),
   )
   return { started: opened.filter(Boolean).length }
+}
+
+/** Held streams that have not ended (a reading is only worth its live count). */
+function liveCount(): number {
+  return live.filter((e) => !e.ended).length
 }
 
 async function stopAll(): Promise<StreamResult[]> {
@@ -210,6 +218,8 @@ async function handle(command: Command): Promise<unknown> {
       return start(command)
     case 'stopAll':
       return stopAll()
+    case 'liveCount':
+      return liveCount()
     case 'sequence':
       return sequence(command)
     case 'soak':

@@ -45,7 +45,11 @@ export function split(count: number, n: number): number[] {
  * Each worker's slice of the users `[offset, offset + count)` of the whole bench, so that
  * consecutive batches never share a user and never run past the users a worker holds.
  */
-function slices(offset: number, count: number, n: number): Array<{ from: number; count: number }> {
+export function slices(
+  offset: number,
+  count: number,
+  n: number,
+): Array<{ from: number; count: number }> {
   const before = split(offset, n)
   const upTo = split(offset + count, n)
   return before.map((from, w) => ({ from, count: (upTo[w] ?? 0) - from }))
@@ -147,6 +151,12 @@ export class WorkerPool {
       timeoutMs: opts.timeoutMs,
     }))
     return started.reduce((sum, s) => sum + s.started, 0)
+  }
+
+  /** How many held streams are still streaming. */
+  async liveCount(): Promise<number> {
+    const counts = await this.each<number>(() => ({ kind: 'liveCount' }))
+    return counts.reduce((a, b) => a + b, 0)
   }
 
   /** Stops every held stream with `chat.stop` and returns what each looked like. */

@@ -62,6 +62,7 @@ export type Command =
       timeoutMs: number
     }
   | { kind: 'stopAll' }
+  | { kind: 'liveCount' }
   | {
       kind: 'sequence'
       modes: Mode[]
