@@ -12,6 +12,7 @@ import {
   sentMessages,
   streamToEnd,
   textAtLeast,
+  waitFor,
 } from './support/engine'
 
 let h: Harness
@@ -73,6 +74,8 @@ describe('chat.stop', () => {
     const sent = await caller.chat.send({ clientMessageId: randomUUID(), content: 'late', model })
     const [status] = await readUntil(caller, sent.assistantMessage.id, (all) => all.length >= 1)
     expect(status?.data).toEqual({ type: 'status', status: 'pending' })
+    // The upstream request must exist before the stop, or there would be nothing to abort.
+    await waitFor(() => requestsFor(h, model).length === 1, 'the upstream request')
     const started = Date.now()
     const stopped = await caller.chat.stop({ messageId: sent.assistantMessage.id })
     expect(Date.now() - started).toBeLessThan(1_000)
