@@ -55,6 +55,8 @@ export async function startServerProcess(opts: {
     OPENROUTER_BASE_URL: opts.upstreamBaseURL,
     MAX_CONCURRENT_GENERATIONS: '1000',
     LOG_LEVEL: 'warn',
+    // Lets a run compare the provider on its own thread with the in-process one.
+    ...(process.env.LLM_THREAD !== undefined ? { LLM_THREAD: process.env.LLM_THREAD } : {}),
     ...(opts.databaseUrl !== null ? { DATABASE_URL: opts.databaseUrl } : {}),
     ...opts.env,
   }

@@ -55,6 +55,7 @@ const schema = z.object({
   STREAM_FRAME_MS: int(0, 1_000).default(50),
   LLM_FIRST_TOKEN_TIMEOUT_MS: int(1_000, 600_000).default(60_000),
   LLM_IDLE_TIMEOUT_MS: int(1_000, 600_000).default(60_000),
+  LLM_THREAD: bool.default(true),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(5_000),
 })
 

@@ -43,7 +43,8 @@ function deferred<T>() {
 }
 
 /**
- * One chat turn through t3chat: `chat.send`, then `chat.stream` until the final event. TTFT is
+ * One chat turn through t3chat: `chat.stream` (on an answer id chosen here) opened together with
+ * `chat.send`, followed until the final event. TTFT is
  * measured from the send call to the first delta the client sees; gaps between delta frames.
  */
 export function openT3chatTurn(
@@ -57,14 +58,11 @@ export function openT3chatTurn(
   const done = (async (): Promise<StreamResult> => {
     const started = performance.now()
     try {
-      const sent = await client.chat.send.mutate({
-        clientMessageId: randomUUID(),
-        content: PROMPT,
-        ...(input.conversationId !== undefined ? { conversationId: input.conversationId } : {}),
-        ...(input.model !== undefined ? { model: input.model } : {}),
-      })
-      id.resolve(sent.assistantMessage.id)
-      const final = await new Promise<Message>((resolve, reject) => {
+      // One round trip: the answer's id is chosen here, so the subscription opens together
+      // with chat.send (the server waits for the answer to go live).
+      const assistantMessageId = randomUUID()
+      let cancel: (error: Error) => void = () => undefined
+      const final = new Promise<Message>((resolve, reject) => {
         let last = 0
         let settled = false
         const end = (fn: () => void) => {
@@ -74,12 +72,13 @@ export function openT3chatTurn(
           sub.unsubscribe()
           fn()
         }
+        cancel = (error) => end(() => reject(error))
         const timer = setTimeout(
           () => end(() => reject(new Error(`no final within ${timeoutMs} ms`))),
           timeoutMs,
         )
         const sub = client.chat.stream.subscribe(
-          { messageId: sent.assistantMessage.id },
+          { messageId: assistantMessageId },
           {
             onData({ data }) {
               const now = performance.now()
@@ -101,11 +100,26 @@ export function openT3chatTurn(
           },
         )
       })
-      result.status = final.status
-      result.tokens = final.usage?.completionTokens ?? 0
-      result.ok = final.status === 'completed' || final.status === 'cancelled'
+      final.catch(() => undefined)
+      try {
+        const sent = await client.chat.send.mutate({
+          clientMessageId: randomUUID(),
+          assistantMessageId,
+          content: PROMPT,
+          ...(input.conversationId !== undefined ? { conversationId: input.conversationId } : {}),
+          ...(input.model !== undefined ? { model: input.model } : {}),
+        })
+        id.resolve(sent.assistantMessage.id)
+      } catch (error) {
+        cancel(error instanceof Error ? error : new Error(String(error)))
+        throw error
+      }
+      const answer = await final
+      result.status = answer.status
+      result.tokens = answer.usage?.completionTokens ?? 0
+      result.ok = answer.status === 'completed' || answer.status === 'cancelled'
       if (!result.ok)
-        result.error = `${final.status}: ${final.error?.code ?? ''} ${final.error?.message ?? ''}`
+        result.error = `${answer.status}: ${answer.error?.code ?? ''} ${answer.error?.message ?? ''}`
     } catch (error) {
       result.error = message(error)
     }
