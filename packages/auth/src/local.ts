@@ -44,7 +44,7 @@ export async function readLocalAuth(dataDir: string): Promise<LocalAuth | null> 
  * race to create it: exactly one identity wins and every caller gets that one.
  *
  * @example
- * const auth = await loadOrCreateLocalAuth(defaultDataDir(process.env))
+ * const auth = await loadOrCreateLocalAuth(defaultDataDir({ XDG_DATA_HOME, HOME }))
  * const token = await mintLocalToken(auth)
  */
 export async function loadOrCreateLocalAuth(dataDir: string): Promise<LocalAuth> {

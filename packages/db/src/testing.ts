@@ -21,7 +21,7 @@ export interface TestDb {
  * Kysely's query log (e.g. a callback that counts statements).
  *
  * @example
- * const testDb = await createTestDb({ databaseUrl: process.env.DATABASE_URL })
+ * const testDb = await createTestDb({ databaseUrl }) // e.g. the test run's DATABASE_URL
  * afterAll(() => testDb.destroy())
  */
 export async function createTestDb(

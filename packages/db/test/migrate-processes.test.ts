@@ -13,7 +13,7 @@ const packageDir = fileURLToPath(new URL('..', import.meta.url))
 
 function runMigrateCli(url: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/migrate.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/migrate-process.ts'], {
       cwd: packageDir,
       env: { ...process.env, DATABASE_URL: url },
     })
