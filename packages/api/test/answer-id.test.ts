@@ -1,16 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ChatEvent } from '../src/index'
-import { startHarness, type Harness } from './harness'
+import { useHarness } from './harness'
 import { collect } from './streams'
 
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(async () => {
-  await h.close()
-})
+const h = useHarness()
 
 describe('one round trip: subscribing to a client-chosen answer id', () => {
   it('streams the whole answer when the subscription starts before chat.send', async () => {

@@ -1,16 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { loremText } from '@t3chat/llm/fake'
-import { startHarness, type Harness } from './harness'
+import { useHarness } from './harness'
 import { requestsFor, sendAndFinish, sentMessages, streamToEnd, finalOf } from './support/engine'
 
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(async () => {
-  await h.close()
-})
+const h = useHarness()
 
 describe('model switch on chat.send', () => {
   it('changes currentModel before the answer, and the request reaches the fake with that model', async () => {

@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { UserEvent } from '../src/index'
-import { startHarness, type Harness } from './harness'
+import { useHarness } from './harness'
 import { finalMessage, sendAndFinish, sleep, waitFor } from './support/engine'
 import { watchEvents } from './support/user-events'
 
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(async () => {
-  await h.close()
-})
+const h = useHarness()
 
 const types = (events: { data: UserEvent }[]) => events.map((e) => e.data.type)
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { loremText } from '@t3chat/llm/fake'
-import { startHarness, type Harness } from './harness'
+import { useHarness } from './harness'
 import type { ChatEvent } from '../src/index'
 import { collect } from './streams'
 import {
@@ -14,13 +14,7 @@ import {
   sentMessages,
 } from './support/engine'
 
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(async () => {
-  await h.close()
-})
+const h = useHarness()
 
 describe('chat flow (createCaller)', () => {
   it('send → status → deltas → final; the database holds exactly the streamed text, usage and cost', async () => {

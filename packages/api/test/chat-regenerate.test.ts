@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { loremText } from '@t3chat/llm/fake'
-import { startHarness, type Harness } from './harness'
+import { useHarness } from './harness'
 import {
   conversationRow,
   finalMessage,
@@ -12,13 +12,7 @@ import {
   sentMessages,
 } from './support/engine'
 
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(async () => {
-  await h.close()
-})
+const h = useHarness()
 
 describe('chat.regenerate', () => {
   it('hides the previous answer (kept in the database), answers with the next seq and an optional new model', async () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { loremText } from '@t3chat/llm/fake'
 import type { ChatEvent } from '../src/index'
-import { startHarness, type Harness } from './harness'
+import { useHarness } from './harness'
 import { collect, type Tracked } from './streams'
 import {
   type Caller,
@@ -18,13 +18,7 @@ import {
   waitFor,
 } from './support/engine'
 
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(async () => {
-  await h.close()
-})
+const h = useHarness()
 
 const TOKENS = 200
 const MODEL = `fake/lorem:tokens=${TOKENS},delay=2`

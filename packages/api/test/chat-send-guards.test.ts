@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startHarness, type Harness } from './harness'
+import { describe, expect, it } from 'vitest'
+import { useHarness, startHarness } from './harness'
 import {
   conversationRow,
   expectError,
@@ -12,13 +12,7 @@ import {
   readUntil,
 } from './support/engine'
 
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness({ config: { maxConcurrentGenerationsPerUser: 2 } })
-})
-afterAll(async () => {
-  await h.close()
-})
+const h = useHarness({ config: { maxConcurrentGenerationsPerUser: 2 } })
 
 describe('chat.send idempotency (same clientMessageId)', () => {
   it('returns the first result and writes nothing after the answer completed', async () => {

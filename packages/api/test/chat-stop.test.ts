@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { loremText } from '@t3chat/llm/fake'
-import { startHarness, type Harness } from './harness'
+import { useHarness } from './harness'
 import {
   deltaText,
   finalOf,
@@ -15,13 +15,7 @@ import {
   waitFor,
 } from './support/engine'
 
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(async () => {
-  await h.close()
-})
+const h = useHarness()
 
 describe('chat.stop', () => {
   it('mid-stream: cancelled, partial text kept, the upstream request aborted, subscribers see the end', async () => {

@@ -1,19 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ChatEvent } from '../src/index'
-import { startHarness, type Harness } from './harness'
+import { useHarness } from './harness'
 import { collect } from './streams'
 import { expectTRPCError } from './support/core-errors'
 import { sendAndFinish } from './support/core-turns'
 import { anIso, aUuid, expectRecentIso } from './support/core-shapes'
 
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(async () => {
-  await h.close()
-})
+const h = useHarness()
 
 /**
  * PGlite's clock ticks in whole milliseconds: two writes within one share an activity time and

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest'
 import { randomUUID } from 'node:crypto'
 import type { LogEvent } from 'kysely'
 import pino from 'pino'
@@ -83,3 +84,23 @@ export async function startHarness(
 }
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>
+
+/**
+ * One harness for the whole test file: started before its first test, closed after its last.
+ * Returns a stand-in that forwards to it, so tests read `h.user()` as usual.
+ */
+export function useHarness(opts: Parameters<typeof startHarness>[0] = {}): Harness {
+  let current: Harness | null = null
+  beforeAll(async () => {
+    current = await startHarness(opts)
+  })
+  afterAll(async () => {
+    await current?.close()
+  })
+  return new Proxy({} as Harness, {
+    get(_, key) {
+      if (current === null) throw new Error('the harness starts in beforeAll: use it inside tests')
+      return Reflect.get(current, key) as unknown
+    },
+  })
+}

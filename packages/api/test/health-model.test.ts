@@ -5,16 +5,10 @@ import { createLocalTestAuth } from '@t3chat/auth/testing'
 import { createTestDb } from '@t3chat/db/testing'
 import { createModelCatalog, FALLBACK_MODELS } from '@t3chat/llm'
 import { createApi, createCaller, createContext } from '../src/index'
-import { startHarness, type Harness } from './harness'
+import { useHarness, startHarness, type Harness } from './harness'
 import { expectTRPCError } from './support/core-errors'
 
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness({ config: { version: '9.8.7-test' } })
-})
-afterAll(async () => {
-  await h.close()
-})
+const h = useHarness({ config: { version: '9.8.7-test' } })
 
 describe('health', () => {
   it('answers without a token: status ok, database ok, the configured version', async () => {

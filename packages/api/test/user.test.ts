@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startHarness, type Harness } from './harness'
+import { describe, expect, it } from 'vitest'
+import { useHarness } from './harness'
 import { finalMessage } from './support/core-turns'
 import { countRows } from './support/core-db'
 import { anIso, expectRecentIso } from './support/core-shapes'
 
-let h: Harness
-beforeAll(async () => {
-  h = await startHarness()
-})
-afterAll(async () => {
-  await h.close()
-})
+const h = useHarness()
 
 const userRow = (id: string) =>
   h.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
