@@ -36,7 +36,6 @@ export {
   findLiveMessage,
   findMessage,
   findMessageByClientId,
-  hideMessage,
   listMessages,
   updateMessage,
   type MessageDraft,
@@ -53,4 +52,11 @@ export {
   type AnswerEnd,
   type ContextMessage,
   type TurnStart,
+  type TurnStarted,
 } from './repositories/chat-turns'
+export {
+  forkPath,
+  moveActivePath,
+  selectBranch,
+  type BranchedMessage,
+} from './repositories/branches'
