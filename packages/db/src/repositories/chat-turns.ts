@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Transaction } from 'kysely'
 import type { Conversation, Database, Executor, Message, MessageStatus } from '../database'
+import { selectBranchedMessages, type BranchedMessage } from './branches'
 import { lockConversation } from './conversations'
 
 /**
@@ -111,12 +112,10 @@ export async function startTurn(db: Executor, t: TurnStart): Promise<TurnStarted
 export async function findMessageBySeq(
   db: Executor,
   q: { conversationId: string; seq: number },
-): Promise<Message | undefined> {
-  return db
-    .selectFrom('messages')
-    .selectAll()
-    .where('conversationId', '=', q.conversationId)
-    .where('seq', '=', q.seq)
+): Promise<BranchedMessage | undefined> {
+  return selectBranchedMessages(db)
+    .where('messages.conversationId', '=', q.conversationId)
+    .where('messages.seq', '=', q.seq)
     .executeTakeFirst()
 }
 
@@ -218,7 +217,7 @@ export async function startRegeneration(
     model: string | null
   },
 ): Promise<
-  | { conversation: Conversation; assistant: Message; userMessage: Message }
+  | { conversation: Conversation; assistant: BranchedMessage; userMessage: Message }
   | 'busy'
   | 'empty'
   | undefined
@@ -244,7 +243,7 @@ export async function startRegeneration(
     .where('hidden', '=', false)
     .executeTakeFirst()
   const seq = locked.lastSeq + 1
-  const assistant = await trx
+  await trx
     .insertInto('messages')
     .values({
       id: r.assistantMessageId,
@@ -257,7 +256,9 @@ export async function startRegeneration(
       status: 'pending',
       clientMessageId: r.clientMessageId,
     })
-    .returningAll()
+    .execute()
+  const assistant = await selectBranchedMessages(trx)
+    .where('messages.id', '=', r.assistantMessageId)
     .executeTakeFirstOrThrow()
   const conversation = await trx
     .updateTable('conversations')
