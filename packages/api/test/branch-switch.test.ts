@@ -150,6 +150,23 @@ describe('conversation.selectBranch', () => {
   })
 })
 
+describe('message.siblings', () => {
+  it('lists the messages sharing a parent, in creation order; NOT_FOUND for another user', async () => {
+    const { caller } = await h.user()
+    const other = await h.user()
+    const { first, second, again } = await twoAnswers(caller)
+    const answers = await caller.message.siblings({ messageId: again.id })
+    expect(answers.items.map((m) => [m.id, m.branch])).toEqual([
+      [second.assistantMessage.id, { index: 1, count: 2 }],
+      [again.id, { index: 2, count: 2 }],
+    ])
+    // A root's siblings are the conversation's other roots (here none).
+    const roots = await caller.message.siblings({ messageId: first.userMessage.id })
+    expect(roots.items.map((m) => m.id)).toEqual([first.userMessage.id])
+    await expectError(other.caller.message.siblings({ messageId: again.id }), 'NOT_FOUND')
+  })
+})
+
 describe('conversation.fork', () => {
   it('copies the path up to a message (any branch) into a new conversation', async () => {
     const { caller, token } = await h.user()

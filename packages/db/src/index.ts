@@ -56,7 +56,13 @@ export {
 } from './repositories/chat-turns'
 export {
   forkPath,
+  listSiblings,
   moveActivePath,
   selectBranch,
   type BranchedMessage,
 } from './repositories/branches'
+export {
+  startBranchTurn,
+  type BranchTurnOutcome,
+  type BranchTurnStart,
+} from './repositories/branch-turns'
