@@ -47,7 +47,6 @@ export {
   interruptLiveAnswers,
   loadContext,
   setConversationTitleIfUnset,
-  startRegeneration,
   startTurn,
   type AnswerEnd,
   type ContextMessage,

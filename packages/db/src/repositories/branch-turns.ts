@@ -8,8 +8,12 @@ import { lockConversation } from './conversations'
 export interface BranchTurnStart {
   userId: string
   conversationId: string
-  /** Where the new branch hangs: the edited message's parent, or the user message answered again. */
-  parentId: string | null
+  /**
+   * Where the new branch hangs: a message (the edited message's parent, or the user message
+   * answered again; null for a new root), or the active path's last user message.
+   */
+  parent: { messageId: string | null } | 'last_user'
+
   /** An edit writes a new user message first; a regeneration does not. */
   userMessage: { id: string; content: string; clientMessageId: string } | null
   assistantMessageId: string
@@ -26,9 +30,13 @@ export type BranchTurnOutcome =
       conversation: Conversation
       userMessage: BranchedMessage | null
       assistant: BranchedMessage
+      /** The text of the user message the answer replies to. */
+      question: string
     }
   | { outcome: 'busy'; activeMessageId: string | null }
   | { outcome: 'not_found' }
+  /** `last_user` in a conversation without a user message. */
+  | { outcome: 'empty' }
 
 /**
  * Starts an answer on a new branch, in one transaction with the conversation row locked: the
@@ -45,9 +53,22 @@ export async function startBranchTurn(
   if (!locked) return { outcome: 'not_found' }
   if (locked.activeMessageId !== null)
     return { outcome: 'busy', activeMessageId: locked.activeMessageId }
+  let parentId: string | null
+  if (t.parent === 'last_user') {
+    const lastUser = await trx
+      .selectFrom('messages')
+      .select('id')
+      .where('conversationId', '=', t.conversationId)
+      .where('role', '=', 'user')
+      .where('hidden', '=', false)
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+    if (lastUser === undefined) return { outcome: 'empty' }
+    parentId = lastUser.id
+  } else parentId = t.parent.messageId
   const model = t.model ?? locked.currentModel
   let seq = locked.lastSeq
-  let parentId = t.parentId
   if (t.userMessage !== null) {
     seq += 1
     await trx
@@ -106,10 +127,21 @@ export async function startBranchTurn(
     .execute()
   const assistant = written.at(-1)
   if (assistant === undefined) throw new Error('startBranchTurn: the answer vanished')
+  const question =
+    t.userMessage?.content ??
+    (
+      await trx
+        .selectFrom('messages')
+        .select('content')
+        .where('id', '=', parentId)
+        .executeTakeFirst()
+    )?.content ??
+    ''
   return {
     outcome: 'started',
     conversation,
     userMessage: t.userMessage === null ? null : (written[0] ?? null),
     assistant,
+    question,
   }
 }
