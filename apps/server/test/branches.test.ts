@@ -78,5 +78,46 @@ describe.each<Transport>(['sse', 'ws'])(
         [loremText(5), '1/1'],
       ])
     })
+
+    it('chat.edit streams the new answer; the other device gets the new messages', async () => {
+      const token = await ts.token()
+      const client = ts.client(transport, token)
+      const otherDevice = ts.client(transport, token)
+      const sent = await client.chat.send.mutate({
+        clientMessageId: randomUUID(),
+        content: 'first words',
+        model: 'fake/echo',
+      })
+      await answered(client, sent.assistantMessage.id)
+      const feed = eventsOf(otherDevice)
+      await started(feed)
+      const edited = await client.chat.edit.mutate({
+        messageId: sent.userMessage.id,
+        clientMessageId: randomUUID(),
+        content: 'better words',
+      })
+      expect(await answered(client, edited.assistantMessage.id)).toMatchObject({
+        content: 'better words',
+        status: 'completed',
+      })
+      await feed.waitFor(
+        (e) =>
+          e.data.type === 'message.created' && e.data.message.id === edited.assistantMessage.id,
+      )
+      // (The first answer's title may arrive in between: look at this edit's events only.)
+      const mine = feed.events.flatMap((e) =>
+        (e.data.type === 'conversation.updated' &&
+          e.data.conversation.leafMessageId === edited.assistantMessage.id) ||
+        (e.data.type === 'message.created' &&
+          [edited.userMessage.id, edited.assistantMessage.id].includes(e.data.message.id))
+          ? [e.data.type]
+          : [],
+      )
+      expect(mine).toEqual(['conversation.updated', 'message.created', 'message.created'])
+      expect(await path(otherDevice, sent.conversation.id)).toEqual([
+        ['better words', '2/2'],
+        ['better words', '1/1'],
+      ])
+    })
   },
 )
