@@ -23,6 +23,20 @@ async function answered(client: ChatClient, messageId: string) {
   return finalMessage(stream.events)
 }
 
+/** Two clients of one user (this device and another), and a first answered turn of fake/echo. */
+async function twoDevicesAndATurn(transport: Transport, content: string) {
+  const token = await ts.token()
+  const client = ts.client(transport, token)
+  const otherDevice = ts.client(transport, token)
+  const sent = await client.chat.send.mutate({
+    clientMessageId: randomUUID(),
+    content,
+    model: 'fake/echo',
+  })
+  await answered(client, sent.assistantMessage.id)
+  return { client, otherDevice, sent }
+}
+
 async function path(client: ChatClient, conversationId: string) {
   const page = await client.message.list.query({ conversationId })
   return page.items.map((m) => [m.content, `${m.branch.index}/${m.branch.count}`])
@@ -32,15 +46,7 @@ describe.each<Transport>(['sse', 'ws'])(
   'branches over the wire, subscriptions on %s',
   (transport) => {
     it('regenerate keeps the old answer as a sibling; selectBranch switches, another device sees it', async () => {
-      const token = await ts.token()
-      const client = ts.client(transport, token)
-      const otherDevice = ts.client(transport, token)
-      const sent = await client.chat.send.mutate({
-        clientMessageId: randomUUID(),
-        content: 'two ways',
-        model: 'fake/echo',
-      })
-      await answered(client, sent.assistantMessage.id)
+      const { client, otherDevice, sent } = await twoDevicesAndATurn(transport, 'two ways')
       const conversationId = sent.conversation.id
       const again = await client.chat.regenerate.mutate({
         conversationId,
@@ -80,15 +86,7 @@ describe.each<Transport>(['sse', 'ws'])(
     })
 
     it('chat.edit streams the new answer; the other device gets the new messages', async () => {
-      const token = await ts.token()
-      const client = ts.client(transport, token)
-      const otherDevice = ts.client(transport, token)
-      const sent = await client.chat.send.mutate({
-        clientMessageId: randomUUID(),
-        content: 'first words',
-        model: 'fake/echo',
-      })
-      await answered(client, sent.assistantMessage.id)
+      const { client, otherDevice, sent } = await twoDevicesAndATurn(transport, 'first words')
       const feed = eventsOf(otherDevice)
       await started(feed)
       const edited = await client.chat.edit.mutate({

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import type { Message } from '../src/index'
 import { useHarness } from './harness'
 import { snapshotAll } from './support/core-db'
 import {
+  activePath,
   expectError,
   finalMessage,
   requestsFor,
@@ -14,11 +14,6 @@ import {
 import { watchEvents } from './support/user-events'
 
 const h = useHarness()
-
-async function path(caller: Caller, conversationId: string) {
-  const page = await caller.message.list({ conversationId })
-  return page.items.map((m: Message) => [m.content, `${m.branch.index}/${m.branch.count}`])
-}
 
 /** Three turns with fake/echo (each answer repeats its question) under a system prompt. */
 async function threeTurns(caller: Caller) {
@@ -75,7 +70,7 @@ describe('chat.edit', () => {
       { role: 'assistant', content: 'q1' },
       { role: 'user', content: 'q2 edited' },
     ])
-    expect(await path(caller, conversationId)).toEqual([
+    expect(await activePath(caller, conversationId)).toEqual([
       ['q1', '1/1'],
       ['q1', '1/1'],
       ['q2 edited', '2/2'],
@@ -99,7 +94,7 @@ describe('chat.edit', () => {
       messageId: second.userMessage.id,
     })
     expect(back).toMatchObject({ leafMessageId: third.assistantMessage.id, messageCount: 6 })
-    expect(await path(caller, conversationId)).toEqual([
+    expect(await activePath(caller, conversationId)).toEqual([
       ['q1', '1/1'],
       ['q1', '1/1'],
       ['q2', '1/2'],
@@ -125,7 +120,7 @@ describe('chat.edit', () => {
       { role: 'system', content: 'Be brief.' },
       { role: 'user', content: 'start over' },
     ])
-    expect(await path(caller, conversationId)).toEqual([
+    expect(await activePath(caller, conversationId)).toEqual([
       ['start over', '2/2'],
       ['start over', '1/1'],
     ])
@@ -268,7 +263,7 @@ describe('chat.regenerate with messageId', () => {
       { role: 'assistant', content: 'q1' },
       { role: 'user', content: 'q2' },
     ])
-    expect(await path(caller, conversationId)).toEqual([
+    expect(await activePath(caller, conversationId)).toEqual([
       ['q1', '1/1'],
       ['q1', '1/1'],
       ['q2', '1/1'],
