@@ -29,20 +29,9 @@ export {
   updateConversation,
   type ConversationKey,
 } from './repositories/conversations'
-export {
-  appendMessageContent,
-  appendMessages,
-  failLiveMessages,
-  findLiveMessage,
-  findMessage,
-  findMessageByClientId,
-  listMessages,
-  updateMessage,
-  type MessageDraft,
-} from './repositories/messages'
+export { findMessage, findMessageByClientId, listMessages } from './repositories/messages'
 export {
   checkpointAnswer,
-  findMessageBySeq,
   finishAnswer,
   interruptLiveAnswers,
   loadContext,
@@ -50,6 +39,9 @@ export {
   startTurn,
   type AnswerEnd,
   type ContextMessage,
+  type FinishOutcome,
+  type StartedTurn,
+  type TurnOutcome,
   type TurnStart,
   type TurnStarted,
 } from './repositories/chat-turns'
@@ -61,7 +53,10 @@ export {
   type BranchedMessage,
 } from './repositories/branches'
 export {
-  startBranchTurn,
-  type BranchTurnOutcome,
-  type BranchTurnStart,
+  startEdit,
+  startRegeneration,
+  type BranchOutcome,
+  type BranchStarted,
+  type EditStart,
+  type RegenerationStart,
 } from './repositories/branch-turns'
