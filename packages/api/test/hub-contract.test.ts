@@ -28,7 +28,7 @@ describe.each(hubImplementations())('hub contract: $name', ({ create }) => {
     return {
       id: key.messageId,
       conversationId: key.conversationId,
-      parentId: randomUUID(),
+      parentId: null,
       branch: { index: 1, count: 1 },
       seq: 2,
       role: 'assistant',
