@@ -12,7 +12,9 @@ export { createContext, type Context } from './trpc'
 export { defaultApiConfig, type ApiConfig, type ApiDeps } from './deps'
 export { toTRPCError } from './errors'
 export type { Hub } from './chat/hub'
-export type * from './shapes'
+export * from './shapes'
+export type { ProcedureMeta } from './reference/meta'
+export { openApiDocument } from './reference/openapi'
 
 /**
  * Builds the API's dependencies once. The caller owns `db`; `close()` stops live answers

@@ -22,7 +22,7 @@ import {
 } from '../errors'
 import { toConversation, toMessage } from '../mappers'
 import { assertKnownModel } from '../services/models'
-import type { ChatEvent, Conversation, Message } from '../shapes'
+import type { ChatEvent, Conversation, Message, SendResult } from '../shapes'
 import {
   HISTORY_LIMIT,
   INTERRUPTED_MESSAGE,
@@ -41,12 +41,6 @@ export interface SendInput {
   content: string
   model?: string | undefined
   systemPrompt?: string | null | undefined
-}
-
-export interface SendResult {
-  conversation: Conversation
-  userMessage: Message
-  assistantMessage: Message
 }
 
 /** The life of an answer: start, stream, stop, regenerate, recover. See DESIGN.md. */

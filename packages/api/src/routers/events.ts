@@ -1,11 +1,18 @@
 import { tracked } from '@trpc/server'
 import { z } from 'zod'
-import type { UserEvent } from '../shapes'
+import { UserEventSchema, type UserEvent } from '../shapes'
 import { authedProcedure } from '../trpc'
 import { lastEventId } from './inputs'
 
 /** The user's change feed: every open device sees conversations and answers change. */
 export const eventsProcedure = authedProcedure
+  .meta({
+    summary: 'The user’s change feed: conversations and messages as they change.',
+    description:
+      'Every event is tracked; resubscribe with `lastEventId` to receive what was missed while the feed was open elsewhere on this server. Answers’ text is not sent here (follow `chat.stream`), only their status changes.',
+    errors: {},
+    events: UserEventSchema,
+  })
   .input(z.object({ lastEventId }).default({}))
   .subscription(async function* ({ ctx, input, signal }) {
     const stop = signal ?? new AbortController().signal
