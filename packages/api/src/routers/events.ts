@@ -9,7 +9,7 @@ export const eventsProcedure = authedProcedure
   .meta({
     summary: 'The user’s change feed: conversations and messages as they change.',
     description:
-      'Every event is tracked; resubscribe with `lastEventId` to receive what was missed while the feed was open elsewhere on this server. Answers’ text is not sent here (follow `chat.stream`), only their status changes.',
+      'Every event is tracked: resubscribe with `lastEventId` to receive the events published since, as far as this server still holds them (the last 200, for two minutes after the feed closed). Answers’ text is not sent here (follow `chat.stream`), only their status changes.',
     errors: {},
     events: UserEventSchema,
   })
