@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConversationSchema, MessagePageSchema, SendResultSchema, UserSchema } from '@t3chat/api'
+import {
+  ChatEventSchema,
+  ConversationSchema,
+  MessagePageSchema,
+  SendResultSchema,
+  UserSchema,
+} from '@t3chat/api'
 import { eventually } from './support/recording'
 import { startTestServer, type TestServer } from './support/test-server'
 
@@ -139,5 +145,42 @@ describe('GET /openapi.json', () => {
     const invalid = await call('conversationCreate', { title: 7 }, token)
     expect(invalid.status).toBe(400)
     expect((invalid.body.error as { message: string }).message).toMatch(/^title: /)
+  })
+})
+
+describe('subscriptions as the reference describes them (docs/api.md, Transport)', () => {
+  it('chat.stream over plain SSE: connected, tracked events that match the schema, return', async () => {
+    const token = await ts.token()
+    const sent = SendResultSchema.parse(
+      dataOf(await call('chatSend', { clientMessageId: randomUUID(), content: 'one two' }, token)),
+    )
+    const input = encodeURIComponent(JSON.stringify({ messageId: sent.assistantMessage.id }))
+    const response = await fetch(`${ts.url}/chat.stream?input=${input}`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+    })
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/)
+    // The stream ends after `return`, so the whole body can be read at once.
+    const frames = (await response.text())
+      .split('\n\n')
+      .filter((frame) => frame.trim() !== '')
+      .map((frame) => {
+        const fields = new Map<string, string>()
+        for (const line of frame.split('\n')) {
+          const colon = line.indexOf(':')
+          fields.set(line.slice(0, colon), line.slice(colon + 1).trimStart())
+        }
+        return fields
+      })
+    expect(frames[0]?.get('event')).toBe('connected')
+    expect(frames.at(-1)?.get('event')).toBe('return')
+    const events = frames
+      .filter((f) => !f.has('event'))
+      .map((f) => ({
+        id: f.get('id'),
+        data: ChatEventSchema.parse(JSON.parse(f.get('data') ?? '')),
+      }))
+    const final = events.at(-1)
+    expect(final?.data).toMatchObject({ type: 'final', message: { content: 'one two' } })
+    expect(final?.id).toBe(String('one two'.length))
   })
 })
