@@ -9,9 +9,9 @@ import type { AuthUser } from '@t3chat/auth'
 import { startEdit } from '@t3chat/db'
 import type { ApiDeps } from '../../deps'
 import { PREVIEW_LENGTH } from '../../preview'
+import type { SendResult } from '../../shapes'
 import { settleBranchTurn } from './branch-turn'
 import { openTurn } from './open-turn'
-import type { SendResult } from './send'
 
 export interface EditInput {
   /** The user message edited. */

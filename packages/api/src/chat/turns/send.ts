@@ -9,7 +9,7 @@ import type { ApiDeps } from '../../deps'
 import { GenerationInProgressError, InvalidInputError, NotFoundError } from '../../errors'
 import { toConversation, toMessage } from '../../mappers'
 import { PREVIEW_LENGTH } from '../../preview'
-import type { Conversation, Message } from '../../shapes'
+import type { Message, SendResult } from '../../shapes'
 import { HISTORY_LIMIT } from '../generation'
 import { openTurn } from './open-turn'
 
@@ -21,12 +21,6 @@ export interface SendInput {
   content: string
   model?: string | undefined
   systemPrompt?: string | null | undefined
-}
-
-export interface SendResult {
-  conversation: Conversation
-  userMessage: Message
-  assistantMessage: Message
 }
 
 export async function send(deps: ApiDeps, user: AuthUser, input: SendInput): Promise<SendResult> {
