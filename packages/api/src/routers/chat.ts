@@ -1,4 +1,8 @@
 import { z } from 'zod'
+import { streamAnswer } from '../chat/follow'
+import { regenerate } from '../chat/turns/regenerate'
+import { send } from '../chat/turns/send'
+import { stop } from '../chat/turns/stop'
 import { ChatEventSchema, MessageSchema, RegenerateResultSchema, SendResultSchema } from '../shapes'
 import { authedProcedure, router } from '../trpc'
 import { id, LIMITS, lastEventId, modelId, systemPrompt } from './inputs'
@@ -38,7 +42,7 @@ export const chatRouter = router({
       }),
     )
     .output(SendResultSchema)
-    .mutation(({ ctx, input }) => ctx.deps.engine.send(ctx.user, input)),
+    .mutation(({ ctx, input }) => send(ctx.deps, ctx.user, input)),
   stream: authedProcedure
     .meta({
       summary: 'Streams an answer: its text as deltas, status changes and the final message.',
@@ -50,7 +54,7 @@ export const chatRouter = router({
     .input(z.object({ messageId: id, lastEventId }))
     // Access is checked before the first event, so a wrong id fails the call itself.
     .subscription(({ ctx, input, signal }) =>
-      ctx.deps.engine.stream(ctx.user, input, signal ?? new AbortController().signal),
+      streamAnswer(ctx.deps, ctx.user, input, signal ?? new AbortController().signal),
     ),
   stop: authedProcedure
     .meta({
@@ -60,7 +64,7 @@ export const chatRouter = router({
     })
     .input(z.object({ messageId: id }))
     .output(MessageSchema)
-    .mutation(({ ctx, input }) => ctx.deps.engine.stop(ctx.user, input.messageId)),
+    .mutation(({ ctx, input }) => stop(ctx.deps, ctx.user, input.messageId)),
   regenerate: authedProcedure
     .meta({
       summary: 'Answers the last user message again (optionally with another model).',
@@ -74,5 +78,5 @@ export const chatRouter = router({
     })
     .input(z.object({ conversationId: id, clientMessageId: id, model: modelId.optional() }))
     .output(RegenerateResultSchema)
-    .mutation(({ ctx, input }) => ctx.deps.engine.regenerate(ctx.user, input)),
+    .mutation(({ ctx, input }) => regenerate(ctx.deps, ctx.user, input)),
 })

@@ -1,5 +1,6 @@
 import { tracked } from '@trpc/server'
 import { z } from 'zod'
+import type { TrackedUserEvent } from '../chat/hub'
 import { UserEventSchema, type UserEvent } from '../shapes'
 import { authedProcedure } from '../trpc'
 import { lastEventId } from './inputs'
@@ -14,9 +15,12 @@ export const eventsProcedure = authedProcedure
     events: UserEventSchema,
   })
   .input(z.object({ lastEventId }).default({}))
-  .subscription(async function* ({ ctx, input, signal }) {
+  // The feed is registered before the call returns: nothing published afterwards is missed.
+  .subscription(async ({ ctx, input, signal }) => {
     const stop = signal ?? new AbortController().signal
-    for await (const item of ctx.deps.hub.subscribe(ctx.user.id, input.lastEventId ?? null, stop)) {
-      yield tracked<UserEvent>(item.id, item.event)
-    }
+    return asTracked(await ctx.deps.hub.subscribe(ctx.user.id, input.lastEventId ?? null, stop))
   })
+
+async function* asTracked(feed: AsyncIterable<TrackedUserEvent>) {
+  for await (const item of feed) yield tracked<UserEvent>(item.id, item.event)
+}

@@ -56,7 +56,7 @@ it('records an example of every procedure', async () => {
     (i) => caller.chat.regenerate(i),
   )
   await finalMessage(caller, regenerated.assistantMessage.id)
-  await h.deps.engine.idle() // the generated title is in before the conversation is read
+  await h.deps.runner.idle() // the generated title is in before the conversation is read
   await call('message.list', { conversationId: conversation.id, limit: 50 }, (i) =>
     caller.message.list(i),
   )
