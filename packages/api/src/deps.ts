@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
+import type { RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { TokenVerifier } from '@t3chat/auth'
 import type { Database } from '@t3chat/db'
 import type { LlmProvider, ModelCatalog } from '@t3chat/llm'
@@ -24,6 +25,8 @@ export interface ApiConfig {
   answerWaitMs: number
   /** The variable a person must set to enable generation (named in PRECONDITION_FAILED). */
   providerKeyVariable: string
+  /** `share.get` calls one client address may make per minute (TOO_MANY_REQUESTS beyond). */
+  shareViewsPerMinute: number
 }
 
 export const defaultApiConfig: ApiConfig = {
@@ -35,6 +38,7 @@ export const defaultApiConfig: ApiConfig = {
   frameIntervalMs: 50,
   answerWaitMs: 10_000,
   providerKeyVariable: 'OPENROUTER_API_KEY',
+  shareViewsPerMinute: 60,
 }
 
 /** Everything the router needs, built once at start-up and shared by every request. */
@@ -50,4 +54,6 @@ export interface ApiDeps {
   engine: ChatEngine
   /** Users whose row is known to exist, so authenticated calls skip the upsert. */
   knownUsers: Set<string>
+  /** Counts public `share.get` calls per client address. */
+  shareViewLimiter: RateLimiterAbstract
 }

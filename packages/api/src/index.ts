@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
+import { RateLimiterMemory } from 'rate-limiter-flexible'
 import type { TokenVerifier } from '@t3chat/auth'
 import type { Database } from '@t3chat/db'
 import type { LlmProvider, ModelCatalog } from '@t3chat/llm'
@@ -43,6 +44,11 @@ export function createApi(opts: {
     config,
     hub,
     knownUsers: new Set<string>(),
+    shareViewLimiter: new RateLimiterMemory({
+      keyPrefix: 'share-get',
+      points: config.shareViewsPerMinute,
+      duration: 60,
+    }),
   }
   const engine = createChatEngine(base)
   const deps: ApiDeps = { ...base, engine }

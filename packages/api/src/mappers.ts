@@ -1,9 +1,10 @@
 import type {
   Conversation as ConversationRow,
   Message as MessageRow,
+  ShareSummary,
   User as UserRow,
 } from '@t3chat/db'
-import type { Conversation, Message, User } from './shapes'
+import type { Conversation, Message, Share, User } from './shapes'
 
 const iso = (d: Date): string => d.toISOString()
 const isoOrNull = (d: Date | null): string | null => (d === null ? null : d.toISOString())
@@ -55,5 +56,18 @@ export function toMessage(row: MessageRow): Message {
           },
     createdAt: iso(row.createdAt),
     completedAt: isoOrNull(row.completedAt),
+  }
+}
+
+/** A share as its owner sees it; the token only where it was just created. */
+export function toShare(row: ShareSummary, token: string | null = null): Share {
+  return {
+    id: row.id,
+    token,
+    conversationId: row.conversationId,
+    title: row.title,
+    messageCount: row.messageCount,
+    createdAt: iso(row.createdAt),
+    revokedAt: isoOrNull(row.revokedAt),
   }
 }

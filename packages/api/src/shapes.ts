@@ -52,8 +52,35 @@ export type ChatEvent =
   | { type: 'status'; status: MessageStatus }
   | { type: 'final'; message: Message }
 
+/**
+ * A public link to a snapshot of a conversation's path. Only the token's hash is stored, so
+ * `token` is the link's token in the answer of `share.create` and null everywhere else.
+ */
+export interface Share {
+  id: string
+  token: string | null
+  conversationId: string
+  title: string | null
+  messageCount: number
+  createdAt: string
+  revokedAt: string | null
+}
+
+/** What anyone holding a share link sees (`share.get`): never ids, system prompt or errors. */
+export interface SharedConversation {
+  title: string | null
+  createdAt: string
+  messages: Array<{
+    role: 'user' | 'assistant'
+    content: string
+    model: string | null
+    createdAt: string
+  }>
+}
+
 /** Events of `events`, the user's change feed. */
 export type UserEvent =
   | { type: 'conversation.created' | 'conversation.updated'; conversation: Conversation }
   | { type: 'conversation.deleted'; conversationId: string }
   | { type: 'message.created' | 'message.updated'; message: Message }
+  | { type: 'share.created' | 'share.revoked'; share: Share }

@@ -72,7 +72,9 @@ export async function startHarness(
     deps: api.deps,
     tokenFor,
     user,
-    anonymous: () => createCaller(createContext({ deps: api.deps, authorization: null })),
+    /** A caller without a token, from `clientAddress` (as the server would resolve it). */
+    anonymous: (clientAddress: string | null = null) =>
+      createCaller(createContext({ deps: api.deps, authorization: null, clientAddress })),
     callerWith: (authorization: string | null) =>
       createCaller(createContext({ deps: api.deps, authorization })),
     async close() {

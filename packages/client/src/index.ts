@@ -10,6 +10,8 @@ export type {
   Message,
   MessageStatus,
   Model,
+  Share,
+  SharedConversation,
   User,
   UserEvent,
 } from '@t3chat/api'

@@ -15,6 +15,7 @@ export type {
   NewConversation,
   NewMessage,
   NewUser,
+  Share,
   User,
   UserPreferences,
   UserUpdate,
@@ -37,6 +38,7 @@ export {
   findMessage,
   findMessageByClientId,
   hideMessage,
+  listActivePath,
   listMessages,
   updateMessage,
   type MessageDraft,
@@ -54,3 +56,11 @@ export {
   type ContextMessage,
   type TurnStart,
 } from './repositories/chat-turns'
+export {
+  findSharedSnapshot,
+  insertShare,
+  listShares,
+  revokeShare,
+  type SharedMessage,
+  type ShareSummary,
+} from './repositories/shares'

@@ -30,7 +30,7 @@ export async function snapshotUser(db: Kysely<Database>, userId: string) {
 /** How many rows `table` holds. */
 export async function countRows(
   db: Kysely<Database>,
-  table: 'users' | 'conversations' | 'messages',
+  table: 'users' | 'conversations' | 'messages' | 'shares',
 ): Promise<number> {
   const { rows } = await sql<{
     n: number

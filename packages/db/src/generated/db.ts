@@ -9,6 +9,8 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
 
+export type Json = JsonValue;
+
 export type JsonArray = JsonValue[];
 
 export type JsonObject = {
@@ -58,6 +60,18 @@ export interface Messages {
   status: "cancelled" | "completed" | "error" | "pending" | "streaming";
 }
 
+export interface Shares {
+  conversationId: string;
+  createdAt: Generated<Timestamp>;
+  id: Generated<string>;
+  messageCount: number;
+  messages: Json;
+  revokedAt: Timestamp | null;
+  title: string | null;
+  tokenHash: string;
+  userId: string;
+}
+
 export interface Users {
   createdAt: Generated<Timestamp>;
   defaultModel: string | null;
@@ -71,5 +85,6 @@ export interface Users {
 export interface DB {
   conversations: Conversations;
   messages: Messages;
+  shares: Shares;
   users: Users;
 }

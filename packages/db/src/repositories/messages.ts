@@ -244,3 +244,34 @@ export async function failLiveMessages(
   const scoped = createdBefore ? query.where('createdAt', '<', createdBefore) : query
   return scoped.execute()
 }
+
+/**
+ * The conversation's active path from its first message to `upTo` (inclusive; default: to its
+ * end), in order. Undefined when `upTo` is not on the active path of that conversation.
+ * Ownership is the caller's to check. The active path is the visible history (a regenerated
+ * answer is hidden).
+ */
+export async function listActivePath(
+  db: Executor,
+  q: { conversationId: string; upTo: string | null },
+): Promise<Message[] | undefined> {
+  let query = db
+    .selectFrom('messages')
+    .selectAll()
+    .where('conversationId', '=', q.conversationId)
+    .where('hidden', '=', false)
+    .orderBy('seq', 'asc')
+  const { upTo } = q
+  if (upTo !== null) {
+    const end = await db
+      .selectFrom('messages')
+      .select('seq')
+      .where('id', '=', upTo)
+      .where('conversationId', '=', q.conversationId)
+      .where('hidden', '=', false)
+      .executeTakeFirst()
+    if (end === undefined) return undefined
+    query = query.where('seq', '<=', end.seq)
+  }
+  return query.execute()
+}
