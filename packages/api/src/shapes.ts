@@ -23,8 +23,12 @@ export interface Conversation {
   systemPrompt: string | null
   currentModel: string
   pinned: boolean
+  /** Messages on the active path. */
   messageCount: number
+  /** The start of the active path's last user message. */
   preview: string | null
+  /** The end of the active path (null while the conversation is empty). */
+  leafMessageId: string | null
   lastMessageAt: string | null
   createdAt: string
   updatedAt: string
@@ -32,9 +36,18 @@ export interface Conversation {
 
 export type MessageStatus = 'pending' | 'streaming' | 'completed' | 'error' | 'cancelled'
 
+/** A message's 1-based place among the messages that share its parent, by `seq`. */
+export interface Branch {
+  index: number
+  count: number
+}
+
 export interface Message {
   id: string
   conversationId: string
+  /** The message before it on its branch; null for the first. */
+  parentId: string | null
+  branch: Branch
   seq: number
   role: 'user' | 'assistant'
   content: string

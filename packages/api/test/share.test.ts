@@ -4,7 +4,7 @@ import { useHarness } from './harness'
 import { countRows } from './support/core-db'
 import { expectTRPCError } from './support/core-errors'
 import { anIso, aUuid } from './support/core-shapes'
-import { sendAndFinish } from './support/core-turns'
+import { finalMessage, sendAndFinish } from './support/core-turns'
 import { watchEvents } from './support/user-events'
 
 const h = useHarness()
@@ -96,20 +96,24 @@ describe('share.create', () => {
     expect(view.messages.map((m) => m.role)).toStrictEqual(['user', 'assistant'])
   })
 
-  it('a regenerated-away answer is not on the path: NOT_FOUND, nothing stored', async () => {
+  it('messageId on another branch shares that branch: the path up to it, not the active one', async () => {
     const { caller, conversation, second } = await twoTurns()
     const regen = await caller.chat.regenerate({
       conversationId: conversation.id,
       clientMessageId: randomUUID(),
+      model: 'fake/lorem',
     })
-    const shares = await countRows(h.db, 'shares')
-    await expectTRPCError(
-      caller.share.create({ conversationId: conversation.id, messageId: second.answer.id }),
-      'NOT_FOUND',
-      'Message not found',
-    )
-    expect(await countRows(h.db, 'shares')).toBe(shares)
-    expect(regen.assistantMessage.id).not.toBe(second.answer.id)
+    await finalMessage(caller, regen.assistantMessage.id)
+    const share = await caller.share.create({
+      conversationId: conversation.id,
+      messageId: second.answer.id,
+    })
+    const view = await h.anonymous().share.get({ token: share.token ?? '' })
+    expect(view.messages).toHaveLength(4)
+    expect(view.messages[3]).toMatchObject({ content: second.answer.content, model: 'fake/echo' })
+    const active = await caller.share.create({ conversationId: conversation.id })
+    const activeView = await h.anonymous().share.get({ token: active.token ?? '' })
+    expect(activeView.messages[3]?.model).toBe('fake/lorem')
   })
 
   it("another user's conversation or message: NOT_FOUND, nothing stored", async () => {

@@ -37,7 +37,6 @@ export {
   findLiveMessage,
   findMessage,
   findMessageByClientId,
-  hideMessage,
   listActivePath,
   listMessages,
   updateMessage,
@@ -55,7 +54,14 @@ export {
   type AnswerEnd,
   type ContextMessage,
   type TurnStart,
+  type TurnStarted,
 } from './repositories/chat-turns'
+export {
+  forkPath,
+  moveActivePath,
+  selectBranch,
+  type BranchedMessage,
+} from './repositories/branches'
 export {
   findSharedSnapshot,
   insertShare,

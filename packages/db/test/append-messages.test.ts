@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { appendMessages, findConversation, hideMessage, listMessages } from '../src/index'
+import { appendMessages, findConversation, listMessages } from '../src/index'
 import type { MessageDraft } from '../src/index'
 import { createTestDb, truncateAll, type TestDb } from '../src/testing'
 import { databaseUrl, seedConversation, seedUser } from './helpers'
@@ -86,7 +86,7 @@ describe('appendMessages', () => {
     })
   })
 
-  it('a hidden answer keeps its seq, leaves the visible history, and the next seq follows it', async () => {
+  it('chains appended messages from the active leaf, each the parent of the next', async () => {
     const { db } = testDb
     const user = await seedUser(db)
     const conversation = await seedConversation(db, user.id)
@@ -97,26 +97,22 @@ describe('appendMessages', () => {
         messages: [userDraft('q'), { role: 'assistant', content: 'a1', status: 'completed' }],
       }),
     )
-    const answer = first?.[1]
-    if (!answer) throw new Error('no answer appended')
-    await db.transaction().execute(async (trx) => {
-      expect(await hideMessage(trx, { userId: user.id, id: answer.id })).toMatchObject({
-        hidden: true,
-      })
-      expect(await hideMessage(trx, { userId: user.id, id: answer.id })).toBeUndefined()
-      await appendMessages(trx, {
-        ...key,
-        messages: [{ role: 'assistant', content: 'a2', status: 'completed' }],
-      })
-    })
+    const second = await db
+      .transaction()
+      .execute((trx) => appendMessages(trx, { ...key, messages: [userDraft('q2')] }))
+    const [q, a1] = first ?? []
+    const [q2] = second ?? []
+    expect([q?.parentId, a1?.parentId, q2?.parentId]).toEqual([null, q?.id, a1?.id])
     const page = await listMessages(db, { ...key, limit: 10, before: null })
-    expect(page?.items.map((m) => [m.seq, m.content])).toEqual([
-      [1, 'q'],
-      [3, 'a2'],
+    expect(page?.items.map((m) => [m.seq, m.branchIndex, m.branchCount])).toEqual([
+      [1, 1, 1],
+      [2, 1, 1],
+      [3, 1, 1],
     ])
     expect(await findConversation(db, { userId: user.id, id: conversation.id })).toMatchObject({
-      messageCount: 2,
+      messageCount: 3,
       lastSeq: 3,
+      leafMessageId: q2?.id,
     })
   })
 

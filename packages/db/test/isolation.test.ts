@@ -6,10 +6,11 @@ import {
   findLiveMessage,
   findMessage,
   findMessageByClientId,
-  hideMessage,
+  forkPath,
   listConversations,
   listMessages,
   lockConversation,
+  selectBranch,
   updateConversation,
 } from '../src/index'
 import type { Conversation, Message, User } from '../src/index'
@@ -119,9 +120,17 @@ describe("user A's repository calls never reach user B's rows", () => {
       ),
     ).toBeUndefined()
     expect(
-      await db
-        .transaction()
-        .execute((trx) => hideMessage(trx, { userId: alice.id, id: bobsAnswer.id })),
+      await db.transaction().execute((trx) =>
+        selectBranch(trx, {
+          userId: alice.id,
+          conversationId: bobsConversation.id,
+          messageId: bobsAnswer.id,
+          previewLength: 160,
+        }),
+      ),
+    ).toBeUndefined()
+    expect(
+      await forkPath(db, { userId: alice.id, messageId: bobsAnswer.id, previewLength: 160 }),
     ).toBeUndefined()
 
     expect(await bobsState()).toEqual(before)

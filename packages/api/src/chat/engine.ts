@@ -20,9 +20,10 @@ import {
   NotFoundError,
   RateLimitError,
 } from '../errors'
-import { toConversation, toMessage } from '../mappers'
+import { toConversation, toMessage, withBranch } from '../mappers'
+import { PREVIEW_LENGTH } from '../preview'
 import { assertKnownModel } from '../services/models'
-import type { ChatEvent, Conversation, Message } from '../shapes'
+import type { Branch, ChatEvent, Conversation, Message } from '../shapes'
 import {
   HISTORY_LIMIT,
   INTERRUPTED_MESSAGE,
@@ -73,8 +74,6 @@ export interface ChatEngine {
   idle(): Promise<void>
 }
 
-const PREVIEW_LENGTH = 160
-
 export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
   const { db, hub, config, logger } = deps
   const generations = new Map<string, Generation>()
@@ -117,6 +116,8 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
     conversationId: string
     messageId: string
     seq: number
+    parentId: string
+    branch: Branch
     model: string
     systemPrompt: string | null
     /** The context newest first, when already read; null reads it. */
@@ -137,6 +138,8 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
       model: opts.model,
       systemPrompt: opts.systemPrompt,
       seq: opts.seq,
+      parentId: opts.parentId,
+      branch: opts.branch,
       history: opts.history,
     }
     const done = runGeneration(
@@ -193,6 +196,8 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
     return {
       id: gen.live.messageId,
       conversationId: gen.live.conversationId,
+      parentId: gen.parentId,
+      branch: gen.branch,
       seq: gen.seq,
       role: 'assistant',
       content: gen.live.text,
@@ -278,6 +283,9 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
         const userMessage: Message = {
           ...base,
           id: userMessageId,
+          // The leaf it follows has no other child: a new message is its only one.
+          parentId: row.previousLeafId,
+          branch: { index: 1, count: 1 },
           seq: row.lastSeq - 1,
           role: 'user',
           content: input.content,
@@ -288,6 +296,8 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
         const assistantMessage: Message = {
           ...base,
           id: assistantMessageId,
+          parentId: userMessageId,
+          branch: { index: 1, count: 1 },
           seq: row.lastSeq,
           role: 'assistant',
           content: '',
@@ -300,6 +310,8 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
           conversationId: row.id,
           messageId: assistantMessageId,
           seq: row.lastSeq,
+          parentId: userMessageId,
+          branch: assistantMessage.branch,
           model: row.currentModel,
           systemPrompt: row.systemPrompt,
           history: [{ role: 'user', content: input.content }, ...row.history],
@@ -373,6 +385,8 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
           conversationId: row.id,
           messageId: assistant.id,
           seq: assistant.seq,
+          parentId: started.userMessage.id,
+          branch: { index: assistant.branchIndex, count: assistant.branchCount },
           model: row.currentModel,
           systemPrompt: row.systemPrompt,
           history: null,
@@ -404,7 +418,11 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
       if (row.status !== 'pending' && row.status !== 'streaming') return toMessage(row)
       // Live nowhere we can reach (its server died): end it here with the text it has.
       const ended = await finishAnswer(db, endedAs(row, 'cancelled'))
-      const message = toMessage(ended ?? row)
+      const message = toMessage(
+        ended === undefined
+          ? row
+          : withBranch(ended, { index: row.branchIndex, count: row.branchCount }),
+      )
       hub.publish(user.id, { type: 'message.updated', message })
       return message
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import * as branches from '../services/branches'
 import * as conversations from '../services/conversation'
 import { authedProcedure, router } from '../trpc'
 import { id, modelId, systemPrompt, title } from './inputs'
@@ -42,4 +43,10 @@ export const conversationRouter = router({
   delete: authedProcedure
     .input(z.object({ id }))
     .mutation(({ ctx, input }) => conversations.remove(ctx.deps, ctx.user, input.id)),
+  selectBranch: authedProcedure
+    .input(z.object({ conversationId: id, messageId: id }))
+    .mutation(({ ctx, input }) => branches.selectBranch(ctx.deps, ctx.user, input)),
+  fork: authedProcedure
+    .input(z.object({ messageId: id }))
+    .mutation(({ ctx, input }) => branches.fork(ctx.deps, ctx.user, input)),
 })

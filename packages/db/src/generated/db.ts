@@ -31,6 +31,7 @@ export interface Conversations {
   id: Generated<string>;
   lastMessageAt: Timestamp | null;
   lastSeq: Generated<number>;
+  leafMessageId: string | null;
   messageCount: Generated<number>;
   pinned: Generated<boolean>;
   preview: string | null;
@@ -54,6 +55,7 @@ export interface Messages {
   hidden: Generated<boolean>;
   id: Generated<string>;
   model: string | null;
+  parentId: string | null;
   promptTokens: number | null;
   role: "assistant" | "user";
   seq: number;

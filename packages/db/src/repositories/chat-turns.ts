@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Transaction } from 'kysely'
 import type { Conversation, Database, Executor, Message, MessageStatus } from '../database'
+import { selectBranchedMessages, type BranchedMessage } from './branches'
 import { lockConversation } from './conversations'
 
 /**
@@ -36,23 +37,29 @@ export interface TurnStart {
  * nothing was written (conversation missing, not the user's, or busy — the caller finds out
  * which). Throws the unique violation of `client_message_id` on a repeated client id.
  */
-export async function startTurn(
-  db: Executor,
-  t: TurnStart,
-): Promise<(Conversation & { history: ContextMessage[] }) | undefined> {
+/** What {@link startTurn} returns: the updated conversation, the history, the user message's parent. */
+export type TurnStarted = Conversation & {
+  history: ContextMessage[]
+  /** The leaf before this turn: the parent of the new user message. */
+  previousLeafId: string | null
+}
+
+export async function startTurn(db: Executor, t: TurnStart): Promise<TurnStarted | undefined> {
   const setSystem = t.systemPrompt !== undefined
   const system = t.systemPrompt ?? null
+  // An existing conversation's row is locked first (FOR UPDATE returns its newest version), so
+  // the leaf the user message hangs from is the one the conditional update then sees.
   const conversation =
     t.conversationId === null
       ? sql`insert into conversations
               (user_id, system_prompt, current_model, last_seq, message_count,
-               last_message_at, activity_at, preview, active_message_id)
+               last_message_at, activity_at, preview, active_message_id, leaf_message_id)
             values (${t.userId}, ${system},
                     coalesce(${t.model}, (select default_model from users where id = ${t.userId}),
                              ${t.defaultModel}),
                     2, 2, now(), now(), ${t.preview},
-                    ${t.assistantMessageId})
-            returning *`
+                    ${t.assistantMessageId}, ${t.assistantMessageId})
+            returning *, null::uuid as previous_leaf_id`
       : sql`update conversations set
               last_seq = last_seq + 2,
               message_count = message_count + 2,
@@ -61,23 +68,28 @@ export async function startTurn(
               preview = ${t.preview},
               current_model = coalesce(${t.model}, current_model),
               system_prompt = case when ${setSystem} then ${system} else system_prompt end,
-              active_message_id = ${t.assistantMessageId}
-            where id = ${t.conversationId} and user_id = ${t.userId}
-              and active_message_id is null
-            returning *`
+              active_message_id = ${t.assistantMessageId},
+              leaf_message_id = ${t.assistantMessageId}
+            from (select id, leaf_message_id from conversations
+                  where id = ${t.conversationId} and user_id = ${t.userId}
+                  for update) previous
+            where conversations.id = previous.id
+              and conversations.active_message_id is null
+            returning conversations.*, previous.leaf_message_id as previous_leaf_id`
   // The history comes from the same statement: its snapshot does not include the rows it
   // inserts, so the sub-select sees exactly the messages before this turn.
-  const result = await sql<Conversation & { history: ContextMessage[] }>`
+  const result = await sql<TurnStarted>`
     with conv as (${conversation}),
     ins as (
       insert into messages
-        (id, conversation_id, seq, role, content, model, status, client_message_id, completed_at)
-      select ${t.userMessageId}::uuid, id, last_seq - 1, 'user', ${t.content}, null, 'completed',
-             ${t.clientMessageId}::uuid, now()
+        (id, conversation_id, parent_id, seq, role, content, model, status, client_message_id,
+         completed_at)
+      select ${t.userMessageId}::uuid, id, previous_leaf_id, last_seq - 1, 'user', ${t.content},
+             null, 'completed', ${t.clientMessageId}::uuid, now()
       from conv
       union all
-      select ${t.assistantMessageId}::uuid, id, last_seq, 'assistant', '', current_model, 'pending',
-             null, null
+      select ${t.assistantMessageId}::uuid, id, ${t.userMessageId}::uuid, last_seq, 'assistant', '',
+             current_model, 'pending', null, null
       from conv
     )
     select conv.*, (
@@ -100,12 +112,10 @@ export async function startTurn(
 export async function findMessageBySeq(
   db: Executor,
   q: { conversationId: string; seq: number },
-): Promise<Message | undefined> {
-  return db
-    .selectFrom('messages')
-    .selectAll()
-    .where('conversationId', '=', q.conversationId)
-    .where('seq', '=', q.seq)
+): Promise<BranchedMessage | undefined> {
+  return selectBranchedMessages(db)
+    .where('messages.conversationId', '=', q.conversationId)
+    .where('messages.seq', '=', q.seq)
     .executeTakeFirst()
 }
 
@@ -207,7 +217,7 @@ export async function startRegeneration(
     model: string | null
   },
 ): Promise<
-  | { conversation: Conversation; assistant: Message; userMessage: Message }
+  | { conversation: Conversation; assistant: BranchedMessage; userMessage: Message }
   | 'busy'
   | 'empty'
   | undefined
@@ -233,19 +243,22 @@ export async function startRegeneration(
     .where('hidden', '=', false)
     .executeTakeFirst()
   const seq = locked.lastSeq + 1
-  const assistant = await trx
+  await trx
     .insertInto('messages')
     .values({
       id: r.assistantMessageId,
       conversationId: r.conversationId,
       seq,
+      parentId: lastUser.id,
       role: 'assistant',
       content: '',
       model: r.model ?? locked.currentModel,
       status: 'pending',
       clientMessageId: r.clientMessageId,
     })
-    .returningAll()
+    .execute()
+  const assistant = await selectBranchedMessages(trx)
+    .where('messages.id', '=', r.assistantMessageId)
     .executeTakeFirstOrThrow()
   const conversation = await trx
     .updateTable('conversations')
@@ -254,6 +267,7 @@ export async function startRegeneration(
       messageCount: eb('messageCount', '+', 1 - Number(hidden.numUpdatedRows)),
       currentModel: r.model ?? locked.currentModel,
       activeMessageId: r.assistantMessageId,
+      leafMessageId: r.assistantMessageId,
       activityAt: sql<Date>`now()`,
       lastMessageAt: sql<Date>`now()`,
     }))

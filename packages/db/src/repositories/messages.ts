@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Kysely, Transaction } from 'kysely'
 import type {
@@ -8,6 +9,7 @@ import type {
   MessageStatus,
   MessageUpdate,
 } from '../database'
+import { selectBranchedMessages, type BranchedMessage } from './branches'
 
 /** A message to append; its `seq` is assigned by {@link appendMessages}. */
 export interface MessageDraft {
@@ -19,8 +21,9 @@ export interface MessageDraft {
 }
 
 /**
- * Appends messages to the user's conversation with the next gap-free seqs, and bumps the
- * conversation (counts, last message time, activity, preview when given). Undefined when the
+ * Appends messages to the user's conversation after its active leaf (each the parent of the
+ * next), with the next gap-free seqs; the last becomes the leaf. Bumps the conversation
+ * (counts, last message time, activity, preview when given). Undefined when the
  * conversation is not the user's. Concurrent appends to one conversation serialise on its row.
  */
 export async function appendMessages(
@@ -45,16 +48,19 @@ export async function appendMessages(
     }))
     .where('id', '=', a.conversationId)
     .where('userId', '=', a.userId)
-    .returning('lastSeq')
+    .returning(['lastSeq', 'leafMessageId'])
     .executeTakeFirst()
   if (!conversation) return undefined
   if (n === 0) return []
 
   const firstSeq = conversation.lastSeq - n + 1
+  const ids = a.messages.map(() => randomUUID())
   const inserted = await trx
     .insertInto('messages')
     .values(
       a.messages.map((m, i) => ({
+        id: ids[i],
+        parentId: i === 0 ? conversation.leafMessageId : ids[i - 1],
         conversationId: a.conversationId,
         seq: firstSeq + i,
         role: m.role,
@@ -66,18 +72,21 @@ export async function appendMessages(
     )
     .returningAll()
     .execute()
+  await trx
+    .updateTable('conversations')
+    .set({ leafMessageId: ids.at(-1) })
+    .where('id', '=', a.conversationId)
+    .execute()
   return inserted.sort((x, y) => x.seq - y.seq)
 }
 
-/** The message, if its conversation belongs to `userId`. */
+/** The message with its branch position, if its conversation belongs to `userId`. */
 export async function findMessage(
   db: Executor,
   key: { userId: string; id: string },
-): Promise<Message | undefined> {
-  return db
-    .selectFrom('messages')
+): Promise<BranchedMessage | undefined> {
+  return selectBranchedMessages(db)
     .innerJoin('conversations', 'conversations.id', 'messages.conversationId')
-    .selectAll('messages')
     .where('messages.id', '=', key.id)
     .where('conversations.userId', '=', key.userId)
     .executeTakeFirst()
@@ -87,25 +96,24 @@ export async function findMessage(
 export async function findMessageByClientId(
   db: Executor,
   key: { userId: string; clientMessageId: string },
-): Promise<Message | undefined> {
-  return db
-    .selectFrom('messages')
+): Promise<BranchedMessage | undefined> {
+  return selectBranchedMessages(db)
     .innerJoin('conversations', 'conversations.id', 'messages.conversationId')
-    .selectAll('messages')
     .where('messages.clientMessageId', '=', key.clientMessageId)
     .where('conversations.userId', '=', key.userId)
     .executeTakeFirst()
 }
 
 /**
- * One page of a conversation's visible messages, newest page first, items in ascending seq.
+ * One page of a conversation's active path (root → leaf), newest page first, items in
+ * ascending seq, each with its branch position.
  * `before` is an exclusive seq (null for the newest page); pass `nextBefore` to get the older
  * page (null when there is none). Undefined when the conversation is not the user's.
  */
 export async function listMessages(
   db: Executor,
   q: { userId: string; conversationId: string; limit: number; before: number | null },
-): Promise<{ items: Message[]; nextBefore: number | null } | undefined> {
+): Promise<{ items: BranchedMessage[]; nextBefore: number | null } | undefined> {
   if (!Number.isInteger(q.limit) || q.limit < 1) throw new RangeError('limit must be ≥ 1')
   const owned = await db
     .selectFrom('conversations')
@@ -130,14 +138,12 @@ export function listMessagesQuery(
   db: Kysely<Database> | Transaction<Database>,
   q: { conversationId: string; limit: number; before: number | null },
 ) {
-  const query = db
-    .selectFrom('messages')
-    .selectAll()
-    .where('conversationId', '=', q.conversationId)
-    .where('hidden', '=', false)
-    .orderBy('seq', 'desc')
+  const query = selectBranchedMessages(db)
+    .where('messages.conversationId', '=', q.conversationId)
+    .where('messages.hidden', '=', false)
+    .orderBy('messages.seq', 'desc')
     .limit(q.limit + 1)
-  return q.before === null ? query : query.where('seq', '<', q.before)
+  return q.before === null ? query : query.where('messages.seq', '<', q.before)
 }
 
 /** Changes a message by id (engine-internal: no ownership check). Undefined if it is gone. */
@@ -172,34 +178,6 @@ export async function findLiveMessage(
     .orderBy('messages.seq', 'desc')
     .limit(1)
     .executeTakeFirst()
-}
-
-/**
- * Hides a visible message of the user's (a regenerated-away answer): it leaves the visible
- * history and `messageCount`, but keeps its seq. Undefined when not found, not the user's, or
- * already hidden. Takes a transaction because two rows change together.
- */
-export async function hideMessage(
-  trx: Transaction<Database>,
-  key: { userId: string; id: string },
-): Promise<Message | undefined> {
-  const hidden = await trx
-    .updateTable('messages')
-    .set({ hidden: true })
-    .where('id', '=', key.id)
-    .where('hidden', '=', false)
-    .where('conversationId', 'in', (eb) =>
-      eb.selectFrom('conversations').select('id').where('userId', '=', key.userId),
-    )
-    .returningAll()
-    .executeTakeFirst()
-  if (!hidden) return undefined
-  await trx
-    .updateTable('conversations')
-    .set((eb) => ({ messageCount: eb('messageCount', '-', 1) }))
-    .where('id', '=', hidden.conversationId)
-    .execute()
-  return hidden
 }
 
 /**
@@ -246,32 +224,30 @@ export async function failLiveMessages(
 }
 
 /**
- * The conversation's active path from its first message to `upTo` (inclusive; default: to its
- * end), in order. Undefined when `upTo` is not on the active path of that conversation.
- * Ownership is the caller's to check. The active path is the visible history (a regenerated
- * answer is hidden).
+ * The path from the conversation's first message down to `upTo` (inclusive; any branch), or
+ * the active path when `upTo` is null, in order. Undefined when `upTo` is not a message of
+ * that conversation. Ownership is the caller's to check.
  */
 export async function listActivePath(
   db: Executor,
   q: { conversationId: string; upTo: string | null },
 ): Promise<Message[] | undefined> {
-  let query = db
-    .selectFrom('messages')
-    .selectAll()
-    .where('conversationId', '=', q.conversationId)
-    .where('hidden', '=', false)
-    .orderBy('seq', 'asc')
-  const { upTo } = q
-  if (upTo !== null) {
-    const end = await db
+  if (q.upTo === null) {
+    return db
       .selectFrom('messages')
-      .select('seq')
-      .where('id', '=', upTo)
+      .selectAll()
       .where('conversationId', '=', q.conversationId)
       .where('hidden', '=', false)
-      .executeTakeFirst()
-    if (end === undefined) return undefined
-    query = query.where('seq', '<=', end.seq)
+      .orderBy('seq', 'asc')
+      .execute()
   }
-  return query.execute()
+  const result = await sql<Message>`
+    with recursive up as (
+      select * from messages where id = ${q.upTo} and conversation_id = ${q.conversationId}
+      union all
+      select m.* from messages m
+      join up on m.conversation_id = ${q.conversationId} and m.id = up.parent_id
+    )
+    select * from up order by seq`.execute(db)
+  return result.rows.length === 0 ? undefined : result.rows
 }
