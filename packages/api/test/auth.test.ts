@@ -205,6 +205,8 @@ describe('every procedure but health needs a token', () => {
     ['share.create', (c) => c.share.create({ conversationId: id })],
     ['share.list', (c) => c.share.list()],
     ['share.revoke', (c) => c.share.revoke({ id })],
+    ['conversation.export', (c) => c.conversation.export({ id, format: 'json' })],
+    ['conversation.import', (c) => c.conversation.import({ format: 'chatgpt', data: {} })],
   ]
   for (const [name, call] of calls) {
     it(name, async () => {

@@ -70,3 +70,11 @@ export {
   type SharedMessage,
   type ShareSummary,
 } from './repositories/shares'
+export {
+  findImport,
+  insertImport,
+  loadConversationTree,
+  type ImportDraft,
+  type ImportMessage,
+  type ImportSource,
+} from './repositories/imports'

@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import * as branches from '../services/branches'
 import * as conversations from '../services/conversation'
+import { exportConversation } from '../services/transfer/export-conversation'
+import { importConversation } from '../services/transfer/import-conversation'
 import { authedProcedure, router } from '../trpc'
 import { id, modelId, systemPrompt, title } from './inputs'
 
@@ -49,4 +51,11 @@ export const conversationRouter = router({
   fork: authedProcedure
     .input(z.object({ messageId: id }))
     .mutation(({ ctx, input }) => branches.fork(ctx.deps, ctx.user, input)),
+  export: authedProcedure
+    .input(z.object({ id, format: z.enum(['json', 'markdown']) }))
+    .query(({ ctx, input }) => exportConversation(ctx.deps, ctx.user, input)),
+  /** ONE conversation per call (a big export file is split by the client). */
+  import: authedProcedure
+    .input(z.object({ format: z.enum(['t3chat', 'chatgpt']), data: z.unknown() }))
+    .mutation(({ ctx, input }) => importConversation(ctx.deps, ctx.user, input)),
 })

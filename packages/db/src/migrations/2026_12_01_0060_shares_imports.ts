@@ -6,7 +6,7 @@ import { sql, type Kysely } from 'kysely'
  * Public share links. A share is a snapshot of a conversation's path taken at creation (title
  * and the messages' role, content, model and time, as JSON), so later edits never show. Only
  * the SHA-256 of the link's token is stored: reading the table does not give a working link.
- * Shares go with their conversation (and its user).
+ * Shares go with their conversation (and its user). Also the record of imported conversations.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -36,10 +36,28 @@ export async function up(db: Kysely<any>): Promise<void> {
     .column('conversation_id')
     .execute()
 
+  // Which source conversation each import came from, so importing it again returns the first
+  // import. Goes with the conversation: a deleted import can be imported afresh.
+  await db.schema
+    .createTable('conversation_imports')
+    .addColumn('user_id', 'uuid', (c) => c.notNull().references('users.id').onDelete('cascade'))
+    .addColumn('format', 'text', (c) => c.notNull())
+    .addColumn('source_id', 'text', (c) => c.notNull())
+    .addColumn('conversation_id', 'uuid', (c) =>
+      c.notNull().unique().references('conversations.id').onDelete('cascade'),
+    )
+    .addColumn('skipped', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addPrimaryKeyConstraint('conversation_imports_pkey', ['user_id', 'format', 'source_id'])
+    .execute()
+
   // No policies: closes Supabase's public Data API; the table owner (the server) is unaffected.
-  await sql`alter table shares enable row level security`.execute(db)
+  for (const table of ['shares', 'conversation_imports']) {
+    await sql`alter table ${sql.table(table)} enable row level security`.execute(db)
+  }
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('conversation_imports').execute()
   await db.schema.dropTable('shares').execute()
 }
