@@ -58,7 +58,7 @@ export async function* readExportFile(
     return
   }
   const file = createReadStream(path, { highWaterMark: 256 * 1024 })
-  const elements = streamArray.withParserAsStream()
+  const elements = streamArray.withParserAsStream({ streamValues: false })
   const done = pipeline(file, elements)
   // Keep the pipeline's rejection handled until we await it below.
   done.catch(() => undefined)

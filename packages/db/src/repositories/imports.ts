@@ -1,7 +1,6 @@
-import { sql, type Transaction } from 'kysely'
+import { sql } from 'kysely'
 import type {
   Conversation,
-  Database,
   Executor,
   Message,
   MessageRole,
@@ -69,15 +68,20 @@ export async function findImport(
   return { conversation, skipped: importSkipped, messageCount: Number(totalMessages ?? 0) }
 }
 
+/** Postgres' unique_violation: a concurrent import of the same source committed first. */
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505'
+}
+
 /**
  * Writes an imported conversation — the conversation, every message of every branch, and the
- * record of its source — inside the caller's transaction: the conversation and its messages in
- * one statement (the leaf's foreign key is checked at its end). The active path (root → leaf)
- * is stored as the visible rows. `duplicate` when a concurrent import of the same source won:
- * the caller rolls back and returns that one.
+ * record of its source — in ONE statement (so all of it or nothing, in one round trip; the
+ * leaf's foreign key is checked at its end), unless the user imported this source before.
+ * The active path (root → leaf) is stored as the visible rows. `duplicate` when the source was
+ * imported before (or a concurrent import of it won): nothing is written.
  */
 export async function insertImport(
-  trx: Transaction<Database>,
+  db: Executor,
   source: ImportSource & { skipped: number },
   draft: ImportDraft,
   previewLength: number,
@@ -111,45 +115,48 @@ export async function insertImport(
     created_at: m.createdAt.toISOString(),
     completed_at: m.completedAt?.toISOString() ?? null,
   }))
-  const inserted = await sql<Conversation>`
-    with conv as (
-      insert into conversations
-        (user_id, title, title_set_by_user, system_prompt, current_model, pinned, message_count,
-         last_seq, preview, last_message_at, activity_at, created_at, leaf_message_id)
-      values (${source.userId}, ${draft.title}, ${draft.title !== null}, ${draft.systemPrompt},
-              ${draft.currentModel}, ${draft.pinned}, ${path.length}, ${rows.length},
-              ${lastUser === undefined ? null : lastUser.content.slice(0, previewLength)},
-              ${lastAt}, ${lastAt ?? draft.createdAt}, ${draft.createdAt}, ${draft.leafId})
-      returning *
-    ),
-    ins as (
-      insert into messages
-        (id, conversation_id, parent_id, seq, role, content, model, status, error_code,
-         error_message, prompt_tokens, completion_tokens, cost, hidden, created_at, completed_at)
-      select m.id, conv.id, m.parent_id, m.seq, m.role, m.content, m.model, m.status,
-             m.error_code, m.error_message, m.prompt_tokens, m.completion_tokens, m.cost,
-             m.hidden, m.created_at, m.completed_at
-      from conv, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as m(
-        id uuid, parent_id uuid, seq int, role text, content text, model text, status text,
-        error_code text, error_message text, prompt_tokens int, completion_tokens int,
-        cost double precision, hidden boolean, created_at timestamptz, completed_at timestamptz)
-    )
-    select * from conv`.execute(trx)
-  const conversation = inserted.rows[0]
-  if (conversation === undefined) throw new Error('insertImport: the conversation was not created')
-  const recorded = await trx
-    .insertInto('conversationImports')
-    .values({
-      userId: source.userId,
-      format: source.format,
-      sourceId: source.sourceId,
-      conversationId: conversation.id,
-      skipped: source.skipped,
-    })
-    .onConflict((oc) => oc.doNothing())
-    .returning('conversationId')
-    .executeTakeFirst()
-  return recorded === undefined ? { kind: 'duplicate' } : { kind: 'created', conversation }
+  try {
+    const inserted = await sql<Conversation>`
+      with conv as (
+        insert into conversations
+          (user_id, title, title_set_by_user, system_prompt, current_model, pinned, message_count,
+           last_seq, preview, last_message_at, activity_at, created_at, leaf_message_id)
+        select ${source.userId}, ${draft.title}, ${draft.title !== null}, ${draft.systemPrompt},
+               ${draft.currentModel}, ${draft.pinned}, ${path.length}, ${rows.length},
+               ${lastUser === undefined ? null : lastUser.content.slice(0, previewLength)},
+               ${lastAt}::timestamptz, ${lastAt ?? draft.createdAt}::timestamptz,
+               ${draft.createdAt}::timestamptz, ${draft.leafId}::uuid
+        where not exists (
+          select from conversation_imports
+          where user_id = ${source.userId} and format = ${source.format}
+            and source_id = ${source.sourceId})
+        returning *
+      ),
+      ins as (
+        insert into messages
+          (id, conversation_id, parent_id, seq, role, content, model, status, error_code,
+           error_message, prompt_tokens, completion_tokens, cost, hidden, created_at, completed_at)
+        select m.id, conv.id, m.parent_id, m.seq, m.role, m.content, m.model, m.status,
+               m.error_code, m.error_message, m.prompt_tokens, m.completion_tokens, m.cost,
+               m.hidden, m.created_at, m.completed_at
+        from conv, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as m(
+          id uuid, parent_id uuid, seq int, role text, content text, model text, status text,
+          error_code text, error_message text, prompt_tokens int, completion_tokens int,
+          cost double precision, hidden boolean, created_at timestamptz, completed_at timestamptz)
+      ),
+      recorded as (
+        insert into conversation_imports (user_id, format, source_id, conversation_id, skipped)
+        select conv.user_id, ${source.format}, ${source.sourceId}, conv.id, ${source.skipped}
+        from conv
+      )
+      select * from conv`.execute(db)
+    const conversation = inserted.rows[0]
+    return conversation === undefined ? { kind: 'duplicate' } : { kind: 'created', conversation }
+  } catch (error) {
+    // The statement as a whole failed and wrote nothing.
+    if (isUniqueViolation(error)) return { kind: 'duplicate' }
+    throw error
+  }
 }
 
 /** The user's conversation with every message of every branch, in creation (`seq`) order. */

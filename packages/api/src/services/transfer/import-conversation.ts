@@ -20,11 +20,8 @@ export interface ImportResult {
   duplicate: boolean
 }
 
-/** Thrown inside the transaction when a concurrent import of the same source won: rolls back. */
-class LostImportRace extends Error {}
-
 /**
- * Imports ONE conversation in one transaction: all of it or nothing. A source (format, its own
+ * Imports ONE conversation in one statement: all of it or nothing. A source (format, its own
  * conversation id) imported before by this user returns that import (`duplicate: true`).
  */
 export async function importConversation(
@@ -37,40 +34,29 @@ export async function importConversation(
       ? fromT3chatDocument(input.data)
       : fromChatGptConversation(input.data, deps.config.defaultModel)
   const source = { userId: user.id, format: input.format, sourceId: read.sourceId }
-  const earlier = await findImport(deps.db, source)
-  if (earlier !== undefined) return duplicateOf(earlier)
-  try {
-    const created = await deps.db.transaction().execute(async (trx) => {
-      const outcome = await insertImport(
-        trx,
-        { ...source, skipped: read.skipped },
-        read.draft,
-        PREVIEW_LENGTH,
-      )
-      if (outcome.kind === 'duplicate') throw new LostImportRace()
-      return outcome.conversation
-    })
-    const conversation = toConversation(created)
-    deps.hub.publish(user.id, { type: 'conversation.created', conversation })
+  const outcome = await insertImport(
+    deps.db,
+    { ...source, skipped: read.skipped },
+    read.draft,
+    PREVIEW_LENGTH,
+  )
+  if (outcome.kind === 'duplicate') {
+    const earlier = await findImport(deps.db, source)
+    // Imported before, then deleted in between: the conversation is gone with its record.
+    if (earlier === undefined) return importConversation(deps, user, input)
     return {
-      conversation,
-      messageCount: read.draft.messages.length,
-      skipped: read.skipped,
-      duplicate: false,
+      conversation: toConversation(earlier.conversation),
+      messageCount: earlier.messageCount,
+      skipped: earlier.skipped,
+      duplicate: true,
     }
-  } catch (error) {
-    if (!(error instanceof LostImportRace)) throw error
-    const winner = await findImport(deps.db, source)
-    if (winner === undefined) throw error
-    return duplicateOf(winner)
   }
-}
-
-function duplicateOf(earlier: NonNullable<Awaited<ReturnType<typeof findImport>>>): ImportResult {
+  const conversation = toConversation(outcome.conversation)
+  deps.hub.publish(user.id, { type: 'conversation.created', conversation })
   return {
-    conversation: toConversation(earlier.conversation),
-    messageCount: earlier.messageCount,
-    skipped: earlier.skipped,
-    duplicate: true,
+    conversation,
+    messageCount: read.draft.messages.length,
+    skipped: read.skipped,
+    duplicate: false,
   }
 }
