@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import type { Message } from '../src/index'
 import { loremText } from '@t3chat/llm/fake'
 import { useHarness } from './harness'
 import { snapshotAll } from './support/core-db'
 import {
+  activePath,
   expectError,
   finalMessage,
   requestsFor,
@@ -16,12 +16,6 @@ import { watchEvents } from './support/user-events'
 
 const h = useHarness()
 const AGAIN = loremText(3)
-
-/** The active path as [content, "index/count"] pairs. */
-async function path(caller: Caller, conversationId: string) {
-  const page = await caller.message.list({ conversationId })
-  return page.items.map((m: Message) => [m.content, `${m.branch.index}/${m.branch.count}`])
-}
 
 /** q1 → a1, q2 → (a2, then a regenerated a2' of lorem): the active path ends at a2'. */
 async function twoAnswers(caller: Caller) {
@@ -44,7 +38,7 @@ describe('conversation.selectBranch', () => {
     expect(again.content).toBe(AGAIN)
     expect(again.parentId).toBe(second.userMessage.id)
     expect(again.branch).toEqual({ index: 2, count: 2 })
-    expect(await path(caller, conversationId)).toEqual([
+    expect(await activePath(caller, conversationId)).toEqual([
       ['q1', '1/1'],
       ['q1', '1/1'],
       ['q2', '1/1'],
@@ -69,7 +63,7 @@ describe('conversation.selectBranch', () => {
       'the switch on the other device',
     )
     await device.stop()
-    expect(await path(caller, conversationId)).toEqual([
+    expect(await activePath(caller, conversationId)).toEqual([
       ['q1', '1/1'],
       ['q1', '1/1'],
       ['q2', '1/1'],
@@ -150,6 +144,23 @@ describe('conversation.selectBranch', () => {
   })
 })
 
+describe('message.siblings', () => {
+  it('lists the messages sharing a parent, in creation order; NOT_FOUND for another user', async () => {
+    const { caller } = await h.user()
+    const other = await h.user()
+    const { first, second, again } = await twoAnswers(caller)
+    const answers = await caller.message.siblings({ messageId: again.id })
+    expect(answers.items.map((m) => [m.id, m.branch])).toEqual([
+      [second.assistantMessage.id, { index: 1, count: 2 }],
+      [again.id, { index: 2, count: 2 }],
+    ])
+    // A root's siblings are the conversation's other roots (here none).
+    const roots = await caller.message.siblings({ messageId: first.userMessage.id })
+    expect(roots.items.map((m) => m.id)).toEqual([first.userMessage.id])
+    await expectError(other.caller.message.siblings({ messageId: again.id }), 'NOT_FOUND')
+  })
+})
+
 describe('conversation.fork', () => {
   it('copies the path up to a message (any branch) into a new conversation', async () => {
     const { caller, token } = await h.user()
@@ -163,7 +174,7 @@ describe('conversation.fork', () => {
     await device.stop()
     expect(fork).toMatchObject({ messageCount: 4, preview: 'q2' })
     expect(fork.id).not.toBe(conversationId)
-    expect(await path(caller, fork.id)).toEqual([
+    expect(await activePath(caller, fork.id)).toEqual([
       ['q1', '1/1'],
       ['q1', '1/1'],
       ['q2', '1/1'],
@@ -173,7 +184,7 @@ describe('conversation.fork', () => {
     expect(fork.leafMessageId).toBe(items.at(-1)?.id)
     expect(items.map((m) => m.seq)).toEqual([1, 2, 3, 4])
     // The source keeps its own active path.
-    expect(await path(caller, conversationId)).toContainEqual([AGAIN, '2/2'])
+    expect(await activePath(caller, conversationId)).toContainEqual([AGAIN, '2/2'])
 
     // The copy continues on its own, with the copied path as context.
     const model = 'fake/echo:run=after-fork'

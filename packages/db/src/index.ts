@@ -49,7 +49,6 @@ export {
   interruptLiveAnswers,
   loadContext,
   setConversationTitleIfUnset,
-  startRegeneration,
   startTurn,
   type AnswerEnd,
   type ContextMessage,
@@ -58,10 +57,16 @@ export {
 } from './repositories/chat-turns'
 export {
   forkPath,
+  listSiblings,
   moveActivePath,
   selectBranch,
   type BranchedMessage,
 } from './repositories/branches'
+export {
+  startBranchTurn,
+  type BranchTurnOutcome,
+  type BranchTurnStart,
+} from './repositories/branch-turns'
 export {
   findSharedSnapshot,
   insertShare,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Message, Model, UserEvent } from '@t3chat/client'
 import type { Session } from '../connect/session'
 import { explainError, explainLine, isNetworkError } from '../errors'
+import { editLast, forkHere, stepBranch, type BranchHost } from './branching'
 import { Conversations } from './conversations'
 import { EventFeed } from './event-feed'
 import { LiveAnswers } from './live-answers'
@@ -97,6 +98,12 @@ export class ChatController {
           return command.model === null
             ? await this.retry(null)
             : await this.chooseModel(command.model, 'retry')
+        case 'edit':
+          return await editLast(this.branchHost(), command.text)
+        case 'branch':
+          return await stepBranch(this.branchHost(), command.direction)
+        case 'fork':
+          return await forkHere(this.branchHost())
         case 'delete':
           return this.askDelete()
         case 'more':
@@ -180,9 +187,10 @@ export class ChatController {
           ...(model ? { model } : {}),
         }),
       )
-      // The replaced answer leaves the visible history, as it does on the server.
+      // The replaced answer leaves the visible history (it stays on the server as a branch).
       if (this.messages.at(-1)?.role === 'assistant') this.messages.pop()
-      this.notice('info', `↻ New answer${model ? ` with ${model}` : ''}`)
+      const branch = `branch ${answer.branch.index}/${answer.branch.count}`
+      this.notice('info', `↻ New answer${model ? ` with ${model}` : ''} · ${branch}`)
       this.store.set({ conversation: result.conversation })
       this.live.start(answer.id, answer.model, answer.content)
     } finally {
@@ -295,6 +303,17 @@ export class ChatController {
   dispose(): void {
     this.feed.stop()
     this.live.dispose()
+  }
+
+  private branchHost(): BranchHost {
+    return {
+      client: this.client,
+      conversation: () => this.store.get().conversation,
+      path: () => this.messages,
+      live: () => this.store.get().live !== null,
+      open: (id) => this.open(id),
+      notice: (tone, text) => this.notice(tone, text),
+    }
   }
 
   private askDelete(): void {

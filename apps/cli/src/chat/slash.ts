@@ -9,6 +9,9 @@ export type SlashCommand =
   | { name: 'system'; action: 'set'; text: string }
   | { name: 'title'; text: string }
   | { name: 'retry'; model: string | null }
+  | { name: 'edit'; text: string }
+  | { name: 'branch'; direction: 'next' | 'prev' }
+  | { name: 'fork' }
   | { name: 'delete' }
   | { name: 'more' }
   | { name: 'help' }
@@ -28,7 +31,10 @@ export const SLASH_HELP: ReadonlyArray<[usage: string, what: string]> = [
   ['/model [query]', 'choose the model (searchable picker; an exact id switches at once)'],
   ['/system [text|clear]', "show, set or clear the conversation's system prompt"],
   ['/title <text>', 'rename the conversation'],
-  ['/retry [model]', 'answer the last message again, optionally with another model'],
+  ['/retry [model]', 'answer the last message again (the old answer stays a branch)'],
+  ['/edit <text>', 'change your last message and get a new answer (the old stays a branch)'],
+  ['/branch next|prev', 'switch to the next or previous branch (the one shown as 2/3)'],
+  ['/fork', 'copy this conversation up to here into a new one'],
   ['/more', 'load earlier messages (also PgUp)'],
   ['/delete', 'delete this conversation'],
   ['/help', 'this list'],
@@ -70,6 +76,7 @@ export function parseInput(raw: string): ParsedInput {
     case 'more':
     case 'help':
     case 'quit':
+    case 'fork':
       return noArg({ name })
     case 'open':
       return arg === ''
@@ -87,6 +94,14 @@ export function parseInput(raw: string): ParsedInput {
         : command({ name, text: arg })
     case 'retry':
       return command({ name, model: arg === '' ? null : arg })
+    case 'edit':
+      return arg === ''
+        ? { kind: 'invalid', error: 'Usage: /edit <new text of your last message>' }
+        : command({ name, text: arg })
+    case 'branch':
+      return arg === 'next' || arg === 'prev'
+        ? command({ name, direction: arg })
+        : { kind: 'invalid', error: 'Usage: /branch next|prev' }
     default:
       return {
         kind: 'invalid',

@@ -7,8 +7,9 @@ import {
   findMessageByClientId,
   findMessageBySeq,
   interruptLiveAnswers,
-  startRegeneration,
+  startBranchTurn,
   startTurn,
+  type BranchTurnStart,
   type ContextMessage,
   type Message as MessageRow,
 } from '@t3chat/db'
@@ -44,6 +45,13 @@ export interface SendInput {
   systemPrompt?: string | null | undefined
 }
 
+export interface EditInput {
+  messageId: string
+  clientMessageId: string
+  content: string
+  model?: string | undefined
+}
+
 export interface SendResult {
   conversation: Conversation
   userMessage: Message
@@ -53,10 +61,18 @@ export interface SendResult {
 /** The life of an answer: start, stream, stop, regenerate, recover. See DESIGN.md. */
 export interface ChatEngine {
   send(user: AuthUser, input: SendInput): Promise<SendResult>
+  /** A sibling answer (to `messageId`'s question, default the last); the path moves to it. */
   regenerate(
     user: AuthUser,
-    input: { conversationId: string; clientMessageId: string; model?: string | undefined },
+    input: {
+      conversationId: string
+      clientMessageId: string
+      messageId?: string | undefined
+      model?: string | undefined
+    },
   ): Promise<{ conversation: Conversation; assistantMessage: Message }>
+  /** A sibling of a user message with new content, and its answer; the path moves to them. */
+  edit(user: AuthUser, input: EditInput): Promise<SendResult>
   stop(user: AuthUser, messageId: string): Promise<Message>
   /** Checks access, then returns the message's events from `lastEventId` on. */
   stream(
@@ -116,7 +132,7 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
     conversationId: string
     messageId: string
     seq: number
-    parentId: string
+    parentId: string | null
     branch: Branch
     model: string
     systemPrompt: string | null
@@ -228,6 +244,86 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
       conversation: toConversation(conversation),
       userMessage: toMessage(first),
       assistantMessage: current(toMessage(answer)),
+    }
+  }
+
+  /** A repeat of an edit (same client id, a sibling of the same message) returns the first. */
+  async function replayEdit(
+    userId: string,
+    clientMessageId: string,
+    edited: MessageRow,
+  ): Promise<SendResult | null> {
+    const first = await findMessageByClientId(db, { userId, clientMessageId })
+    if (first === undefined) return null
+    if (
+      first.role !== 'user' ||
+      first.id === edited.id ||
+      first.conversationId !== edited.conversationId ||
+      first.parentId !== edited.parentId
+    )
+      throw new InvalidInputError('clientMessageId: already used; edit with a new id.')
+    return replay(userId, clientMessageId)
+  }
+
+  /** Starts an answer on a new branch (edit, regenerate) and announces it. */
+  async function startBranch(
+    user: AuthUser,
+    b: Omit<BranchTurnStart, 'userId' | 'assistantMessageId' | 'previewLength'>,
+  ): Promise<{
+    conversation: Conversation
+    userMessage: Message | null
+    assistantMessage: Message
+  }> {
+    reserve(user.id)
+    let launched = false
+    try {
+      const started = await db
+        .transaction()
+        .execute((trx) =>
+          startBranchTurn(trx, {
+            ...b,
+            userId: user.id,
+            assistantMessageId: randomUUID(),
+            previewLength: PREVIEW_LENGTH,
+          }),
+        )
+        .catch((error: unknown) => {
+          // Client ids are unique across users: someone else's id is a bad id, not a 500.
+          if (!isUniqueViolation(error)) throw error
+          throw new InvalidInputError('clientMessageId: already used; send with a new id.')
+        })
+      if (started.outcome === 'not_found') throw new NotFoundError('conversation')
+      if (started.outcome === 'busy') throw new GenerationInProgressError(started.activeMessageId)
+      if (started.outcome === 'empty')
+        throw new InvalidInputError(
+          'conversationId: the conversation has no message to answer yet.',
+        )
+      const { conversation: row, assistant } = started
+      const userMessage = started.userMessage === null ? null : toMessage(started.userMessage)
+      const assistantMessage = toMessage(assistant)
+      const titleFrom =
+        row.title === null && !row.titleSetByUser ? { userContent: started.question } : null
+      launch({
+        userId: user.id,
+        conversationId: row.id,
+        messageId: assistant.id,
+        seq: assistant.seq,
+        parentId: assistant.parentId,
+        branch: assistantMessage.branch,
+        model: row.currentModel,
+        systemPrompt: row.systemPrompt,
+        history: null,
+        titleFrom,
+      })
+      launched = true
+      const conversation = toConversation(row)
+      hub.publish(user.id, { type: 'conversation.updated', conversation })
+      if (userMessage !== null)
+        hub.publish(user.id, { type: 'message.created', message: userMessage })
+      hub.publish(user.id, { type: 'message.created', message: assistantMessage })
+      return { conversation, userMessage, assistantMessage }
+    } finally {
+      if (!launched) release(user.id)
     }
   }
 
@@ -353,57 +449,54 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
           assistantMessage: current(toMessage(previous)),
         }
       }
-      reserve(user.id)
-      let launched = false
-      try {
-        const assistantMessageId = randomUUID()
-        const started = await db
-          .transaction()
-          .execute((trx) =>
-            startRegeneration(trx, {
-              userId: user.id,
-              conversationId: input.conversationId,
-              assistantMessageId,
-              clientMessageId: input.clientMessageId,
-              model: input.model ?? null,
-            }),
-          )
-          .catch((error: unknown) => {
-            // Client ids are unique across users: someone else's id is a bad id, not a 500.
-            if (!isUniqueViolation(error)) throw error
-            throw new InvalidInputError('clientMessageId: already used; regenerate with a new id.')
-          })
-        if (started === undefined) throw new NotFoundError('conversation')
-        if (started === 'busy') throw new GenerationInProgressError(null)
-        if (started === 'empty')
-          throw new InvalidInputError(
-            'conversationId: the conversation has no message to answer yet.',
-          )
-        const { conversation: row, assistant } = started
-        launch({
-          userId: user.id,
-          conversationId: row.id,
-          messageId: assistant.id,
-          seq: assistant.seq,
-          parentId: started.userMessage.id,
-          branch: { index: assistant.branchIndex, count: assistant.branchCount },
-          model: row.currentModel,
-          systemPrompt: row.systemPrompt,
-          history: null,
-          titleFrom:
-            row.title === null && !row.titleSetByUser
-              ? { userContent: started.userMessage.content }
-              : null,
-        })
-        launched = true
-        const conversation = toConversation(row)
-        const assistantMessage = toMessage(assistant)
-        hub.publish(user.id, { type: 'conversation.updated', conversation })
-        hub.publish(user.id, { type: 'message.created', message: assistantMessage })
-        return { conversation, assistantMessage }
-      } finally {
-        if (!launched) release(user.id)
+      let parent: BranchTurnStart['parent'] = 'last_user'
+      if (input.messageId !== undefined) {
+        const target = await findMessage(db, { userId: user.id, id: input.messageId })
+        if (target === undefined || target.conversationId !== input.conversationId)
+          throw new NotFoundError('message')
+        if (target.role !== 'assistant')
+          throw new InvalidInputError('messageId: not an answer; edit a message with chat.edit.')
+        parent = { messageId: target.parentId }
       }
+      const started = await startBranch(user, {
+        conversationId: input.conversationId,
+        parent,
+        userMessage: null,
+        assistantClientMessageId: input.clientMessageId,
+        model: input.model ?? null,
+      })
+      return { conversation: started.conversation, assistantMessage: started.assistantMessage }
+    },
+
+    async edit(user, input) {
+      requireProvider()
+      await assertKnownModel(deps, input.model)
+      const edited = await findMessage(db, { userId: user.id, id: input.messageId })
+      if (edited === undefined) throw new NotFoundError('message')
+      if (edited.role !== 'user')
+        throw new InvalidInputError('messageId: not a message of yours; answers are regenerated.')
+      const again = await replayEdit(user.id, input.clientMessageId, edited)
+      if (again !== null) return again
+      const userMessageId = randomUUID()
+      const started = await startBranch(user, {
+        conversationId: edited.conversationId,
+        parent: { messageId: edited.parentId },
+        userMessage: {
+          id: userMessageId,
+          content: input.content,
+          clientMessageId: input.clientMessageId,
+        },
+        assistantClientMessageId: null,
+        model: input.model ?? null,
+      }).catch(async (error: unknown) => {
+        // The same edit sent twice at once: the second finds the first.
+        if (!(error instanceof InvalidInputError)) throw error
+        const raced = await replayEdit(user.id, input.clientMessageId, edited)
+        if (raced === null) throw error
+        return raced
+      })
+      if (started.userMessage === null) throw new Error('an edit starts with a user message')
+      return { ...started, userMessage: started.userMessage }
     },
 
     async stop(user, messageId) {

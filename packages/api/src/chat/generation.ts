@@ -27,7 +27,7 @@ export interface GenerationRun {
   /** The seq of the answer; its context is the active path before it. */
   seq: number
   /** The user message it answers, and its place among that message's answers. */
-  parentId: string
+  parentId: string | null
   branch: Branch
   /** The context, newest first, when the turn's start already read it (else it is loaded). */
   history: ContextMessage[] | null

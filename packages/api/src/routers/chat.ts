@@ -30,6 +30,16 @@ export const chatRouter = router({
     .input(z.object({ messageId: id }))
     .mutation(({ ctx, input }) => ctx.deps.engine.stop(ctx.user, input.messageId)),
   regenerate: authedProcedure
-    .input(z.object({ conversationId: id, clientMessageId: id, model: modelId.optional() }))
+    .input(
+      z.object({
+        conversationId: id,
+        clientMessageId: id,
+        messageId: id.optional(),
+        model: modelId.optional(),
+      }),
+    )
     .mutation(({ ctx, input }) => ctx.deps.engine.regenerate(ctx.user, input)),
+  edit: authedProcedure
+    .input(z.object({ messageId: id, clientMessageId: id, content, model: modelId.optional() }))
+    .mutation(({ ctx, input }) => ctx.deps.engine.edit(ctx.user, input)),
 })

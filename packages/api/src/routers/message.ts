@@ -19,4 +19,7 @@ export const messageRouter = router({
         before: input.before ?? null,
       }),
     ),
+  siblings: authedProcedure
+    .input(z.object({ messageId: id }))
+    .query(({ ctx, input }) => messages.siblings(ctx.deps, ctx.user, input)),
 })

@@ -3,101 +3,100 @@
  * Please do not edit it manually.
  */
 
-import type { ColumnType } from 'kysely'
+import type { ColumnType } from "kysely";
 
-export type Generated<T> =
-  T extends ColumnType<infer S, infer I, infer U>
-    ? ColumnType<S, I | undefined, U>
-    : ColumnType<T, T | undefined, T>
+export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
+  ? ColumnType<S, I | undefined, U>
+  : ColumnType<T, T | undefined, T>;
 
-export type Json = JsonValue
+export type Json = JsonValue;
 
-export type JsonArray = JsonValue[]
+export type JsonArray = JsonValue[];
 
 export type JsonObject = {
-  [x: string]: JsonValue | undefined
-}
+  [x: string]: JsonValue | undefined;
+};
 
-export type JsonPrimitive = boolean | number | string | null
+export type JsonPrimitive = boolean | number | string | null;
 
-export type JsonValue = JsonArray | JsonObject | JsonPrimitive
+export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
-export type Timestamp = ColumnType<Date, Date | string, Date | string>
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface ConversationImports {
-  conversationId: string
-  createdAt: Generated<Timestamp>
-  format: string
-  skipped: Generated<number>
-  sourceId: string
-  userId: string
+  conversationId: string;
+  createdAt: Generated<Timestamp>;
+  format: string;
+  skipped: Generated<number>;
+  sourceId: string;
+  userId: string;
 }
 
 export interface Conversations {
-  activeMessageId: string | null
-  activityAt: Generated<Timestamp>
-  createdAt: Generated<Timestamp>
-  currentModel: string
-  id: Generated<string>
-  lastMessageAt: Timestamp | null
-  lastSeq: Generated<number>
-  leafMessageId: string | null
-  messageCount: Generated<number>
-  pinned: Generated<boolean>
-  preview: string | null
-  systemPrompt: string | null
-  title: string | null
-  titleSetByUser: Generated<boolean>
-  updatedAt: Generated<Timestamp>
-  userId: string
+  activeMessageId: string | null;
+  activityAt: Generated<Timestamp>;
+  createdAt: Generated<Timestamp>;
+  currentModel: string;
+  id: Generated<string>;
+  lastMessageAt: Timestamp | null;
+  lastSeq: Generated<number>;
+  leafMessageId: string | null;
+  messageCount: Generated<number>;
+  pinned: Generated<boolean>;
+  preview: string | null;
+  systemPrompt: string | null;
+  title: string | null;
+  titleSetByUser: Generated<boolean>;
+  updatedAt: Generated<Timestamp>;
+  userId: string;
 }
 
 export interface Messages {
-  clientMessageId: string | null
-  completedAt: Timestamp | null
-  completionTokens: number | null
-  content: Generated<string>
-  conversationId: string
-  cost: number | null
-  createdAt: Generated<Timestamp>
-  errorCode: string | null
-  errorMessage: string | null
-  hidden: Generated<boolean>
-  id: Generated<string>
-  model: string | null
-  parentId: string | null
-  promptTokens: number | null
-  role: 'assistant' | 'user'
-  seq: number
-  status: 'cancelled' | 'completed' | 'error' | 'pending' | 'streaming'
+  clientMessageId: string | null;
+  completedAt: Timestamp | null;
+  completionTokens: number | null;
+  content: Generated<string>;
+  conversationId: string;
+  cost: number | null;
+  createdAt: Generated<Timestamp>;
+  errorCode: string | null;
+  errorMessage: string | null;
+  hidden: Generated<boolean>;
+  id: Generated<string>;
+  model: string | null;
+  parentId: string | null;
+  promptTokens: number | null;
+  role: "assistant" | "user";
+  seq: number;
+  status: "cancelled" | "completed" | "error" | "pending" | "streaming";
 }
 
 export interface Shares {
-  conversationId: string
-  createdAt: Generated<Timestamp>
-  id: Generated<string>
-  messageCount: number
-  messages: Json
-  revokedAt: Timestamp | null
-  title: string | null
-  tokenHash: string
-  userId: string
+  conversationId: string;
+  createdAt: Generated<Timestamp>;
+  id: Generated<string>;
+  messageCount: number;
+  messages: Json;
+  revokedAt: Timestamp | null;
+  title: string | null;
+  tokenHash: string;
+  userId: string;
 }
 
 export interface Users {
-  createdAt: Generated<Timestamp>
-  defaultModel: string | null
-  displayName: string | null
-  email: string | null
-  id: string
-  preferences: Generated<JsonObject>
-  updatedAt: Generated<Timestamp>
+  createdAt: Generated<Timestamp>;
+  defaultModel: string | null;
+  displayName: string | null;
+  email: string | null;
+  id: string;
+  preferences: Generated<JsonObject>;
+  updatedAt: Generated<Timestamp>;
 }
 
 export interface DB {
-  conversationImports: ConversationImports
-  conversations: Conversations
-  messages: Messages
-  shares: Shares
-  users: Users
+  conversationImports: ConversationImports;
+  conversations: Conversations;
+  messages: Messages;
+  shares: Shares;
+  users: Users;
 }

@@ -45,6 +45,30 @@ export function selectBranchedMessages(db: Kysely<Database> | Transaction<Databa
     .select(['b.branchCount', 'b.branchIndex'])
 }
 
+/**
+ * The messages that share this message's parent (itself included), in creation order, each
+ * with its branch position: what a client switches between. Undefined when the message is not
+ * the user's.
+ */
+export async function listSiblings(
+  db: Executor,
+  key: { userId: string; messageId: string },
+): Promise<BranchedMessage[] | undefined> {
+  const target = await db
+    .selectFrom('messages')
+    .innerJoin('conversations', 'conversations.id', 'messages.conversationId')
+    .select(['messages.conversationId', 'messages.parentId'])
+    .where('messages.id', '=', key.messageId)
+    .where('conversations.userId', '=', key.userId)
+    .executeTakeFirst()
+  if (target === undefined) return undefined
+  return selectBranchedMessages(db)
+    .where('messages.conversationId', '=', target.conversationId)
+    .where('messages.parentId', target.parentId === null ? 'is' : '=', target.parentId)
+    .orderBy('messages.seq')
+    .execute()
+}
+
 /** The newest leaf below `messageId` (itself when it has no children): the highest seq beneath it. */
 async function newestLeafBelow(
   db: Executor,

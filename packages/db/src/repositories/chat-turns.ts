@@ -1,8 +1,6 @@
 import { sql } from 'kysely'
-import type { Transaction } from 'kysely'
-import type { Conversation, Database, Executor, Message, MessageStatus } from '../database'
+import type { Conversation, Executor, Message, MessageStatus } from '../database'
 import { selectBranchedMessages, type BranchedMessage } from './branches'
-import { lockConversation } from './conversations'
 
 /**
  * The statements of a chat turn. A turn costs two: start (one statement, which also reads the
@@ -198,83 +196,6 @@ export async function loadContext(
     .orderBy('seq', 'desc')
     .limit(q.limit)
     .execute()
-}
-
-/**
- * Starts a new answer to the conversation's last user message: hides the answers after it,
- * appends a pending answer with the next seq, switches the model. Undefined when the
- * conversation is missing/not the user's; `busy` while an answer is live; `empty` when there
- * is no user message to answer.
- */
-export async function startRegeneration(
-  trx: Transaction<Database>,
-  r: {
-    userId: string
-    conversationId: string
-    assistantMessageId: string
-    clientMessageId: string
-    /** null keeps the conversation's model. */
-    model: string | null
-  },
-): Promise<
-  | { conversation: Conversation; assistant: BranchedMessage; userMessage: Message }
-  | 'busy'
-  | 'empty'
-  | undefined
-> {
-  const locked = await lockConversation(trx, { userId: r.userId, id: r.conversationId })
-  if (!locked) return undefined
-  if (locked.activeMessageId !== null) return 'busy'
-  const lastUser = await trx
-    .selectFrom('messages')
-    .selectAll()
-    .where('conversationId', '=', r.conversationId)
-    .where('role', '=', 'user')
-    .where('hidden', '=', false)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst()
-  if (!lastUser) return 'empty'
-  const hidden = await trx
-    .updateTable('messages')
-    .set({ hidden: true })
-    .where('conversationId', '=', r.conversationId)
-    .where('seq', '>', lastUser.seq)
-    .where('hidden', '=', false)
-    .executeTakeFirst()
-  const seq = locked.lastSeq + 1
-  await trx
-    .insertInto('messages')
-    .values({
-      id: r.assistantMessageId,
-      conversationId: r.conversationId,
-      seq,
-      parentId: lastUser.id,
-      role: 'assistant',
-      content: '',
-      model: r.model ?? locked.currentModel,
-      status: 'pending',
-      clientMessageId: r.clientMessageId,
-    })
-    .execute()
-  const assistant = await selectBranchedMessages(trx)
-    .where('messages.id', '=', r.assistantMessageId)
-    .executeTakeFirstOrThrow()
-  const conversation = await trx
-    .updateTable('conversations')
-    .set((eb) => ({
-      lastSeq: seq,
-      messageCount: eb('messageCount', '+', 1 - Number(hidden.numUpdatedRows)),
-      currentModel: r.model ?? locked.currentModel,
-      activeMessageId: r.assistantMessageId,
-      leafMessageId: r.assistantMessageId,
-      activityAt: sql<Date>`now()`,
-      lastMessageAt: sql<Date>`now()`,
-    }))
-    .where('id', '=', r.conversationId)
-    .returningAll()
-    .executeTakeFirstOrThrow()
-  return { conversation, assistant, userMessage: lastUser }
 }
 
 /**
