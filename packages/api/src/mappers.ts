@@ -54,18 +54,27 @@ export function toMessage(row: BranchedMessage): Message {
     content: row.content,
     model: row.model,
     status: row.status,
-    error: row.errorCode === null ? null : { code: row.errorCode, message: row.errorMessage ?? '' },
-    usage:
-      row.promptTokens === null && row.completionTokens === null
-        ? null
-        : {
-            promptTokens: row.promptTokens ?? 0,
-            completionTokens: row.completionTokens ?? 0,
-            cost: row.cost,
-          },
+    error: toMessageError(row),
+    usage: toUsage(row),
     createdAt: iso(row.createdAt),
     completedAt: isoOrNull(row.completedAt),
   }
+}
+
+/** A stored message's error, as `Message.error`. */
+export function toMessageError(row: MessageRow): Message['error'] {
+  return row.errorCode === null ? null : { code: row.errorCode, message: row.errorMessage ?? '' }
+}
+
+/** A stored message's token counts and cost, as `Message.usage`. */
+export function toUsage(row: MessageRow): Message['usage'] {
+  return row.promptTokens === null && row.completionTokens === null
+    ? null
+    : {
+        promptTokens: row.promptTokens ?? 0,
+        completionTokens: row.completionTokens ?? 0,
+        cost: row.cost,
+      }
 }
 
 /** A share as its owner sees it; the token only where it was just created. */

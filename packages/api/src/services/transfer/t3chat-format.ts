@@ -5,6 +5,7 @@ import type {
   Message as MessageRow,
 } from '@t3chat/db'
 import { z } from 'zod'
+import { toMessageError, toUsage } from '../../mappers'
 import { LIMITS } from '../../routers/inputs'
 import { ImportDataError, NUL_FREE, NUL_MESSAGE } from './import-error'
 
@@ -80,15 +81,8 @@ export function toT3chatDocument(
         content: m.content,
         model: m.model,
         status: m.status,
-        error: m.errorCode === null ? null : { code: m.errorCode, message: m.errorMessage ?? '' },
-        usage:
-          m.promptTokens === null && m.completionTokens === null
-            ? null
-            : {
-                promptTokens: m.promptTokens ?? 0,
-                completionTokens: m.completionTokens ?? 0,
-                cost: m.cost,
-              },
+        error: toMessageError(m),
+        usage: toUsage(m),
         createdAt: m.createdAt.toISOString(),
         completedAt: m.completedAt?.toISOString() ?? null,
       })),
