@@ -36,7 +36,13 @@ describe.each(backends)('migrations on $name', ({ url }) => {
     const { db } = testDb
     try {
       // createTestDb already migrated up from an empty database.
-      expect(await userTables(db)).toEqual(['conversation_imports', 'conversations', 'messages', 'shares', 'users'])
+      expect(await userTables(db)).toEqual([
+        'conversation_imports',
+        'conversations',
+        'messages',
+        'shares',
+        'users',
+      ])
       expect(await objectCounts(db)).toEqual({ functions: 1, indexes: 2, rls: 5 })
       expect(await migrateToLatest(db)).toEqual([])
 
@@ -49,7 +55,13 @@ describe.each(backends)('migrations on $name', ({ url }) => {
       expect(up.map((s) => [s.migrationName, s.status])).toEqual(
         names.map((name) => [name, 'Success']),
       )
-      expect(await userTables(db)).toEqual(['conversation_imports', 'conversations', 'messages', 'shares', 'users'])
+      expect(await userTables(db)).toEqual([
+        'conversation_imports',
+        'conversations',
+        'messages',
+        'shares',
+        'users',
+      ])
       expect(await objectCounts(db)).toEqual({ functions: 1, indexes: 2, rls: 5 })
     } finally {
       await testDb.destroy()

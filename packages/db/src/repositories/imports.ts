@@ -1,11 +1,5 @@
 import { sql } from 'kysely'
-import type {
-  Conversation,
-  Executor,
-  Message,
-  MessageRole,
-  MessageStatus,
-} from '../database'
+import type { Conversation, Executor, Message, MessageRole, MessageStatus } from '../database'
 
 /** One message of a conversation to import; `id`/`parentId` are fresh ids chosen by the caller. */
 export interface ImportMessage {
