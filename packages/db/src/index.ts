@@ -31,20 +31,13 @@ export {
   type ConversationKey,
 } from './repositories/conversations'
 export {
-  appendMessageContent,
-  appendMessages,
-  failLiveMessages,
-  findLiveMessage,
   findMessage,
   findMessageByClientId,
   listActivePath,
   listMessages,
-  updateMessage,
-  type MessageDraft,
 } from './repositories/messages'
 export {
   checkpointAnswer,
-  findMessageBySeq,
   finishAnswer,
   interruptLiveAnswers,
   loadContext,
@@ -52,6 +45,9 @@ export {
   startTurn,
   type AnswerEnd,
   type ContextMessage,
+  type FinishOutcome,
+  type StartedTurn,
+  type TurnOutcome,
   type TurnStart,
   type TurnStarted,
 } from './repositories/chat-turns'
@@ -63,9 +59,12 @@ export {
   type BranchedMessage,
 } from './repositories/branches'
 export {
-  startBranchTurn,
-  type BranchTurnOutcome,
-  type BranchTurnStart,
+  startEdit,
+  startRegeneration,
+  type BranchOutcome,
+  type BranchStarted,
+  type EditStart,
+  type RegenerationStart,
 } from './repositories/branch-turns'
 export {
   findSharedSnapshot,

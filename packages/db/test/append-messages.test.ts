@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { appendMessages, findConversation, listMessages } from '../src/index'
-import type { MessageDraft } from '../src/index'
+import { findConversation, listMessages } from '../src/index'
 import { createTestDb, truncateAll, type TestDb } from '../src/testing'
-import { databaseUrl, seedConversation, seedUser } from './helpers'
+import {
+  appendMessages,
+  databaseUrl,
+  seedConversation,
+  seedUser,
+  type MessageDraft,
+} from './helpers'
 
 let testDb: TestDb
 beforeAll(async () => {

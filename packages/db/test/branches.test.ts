@@ -2,16 +2,21 @@ import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
-  appendMessages,
   findConversation,
   forkPath,
   listMessages,
   moveActivePath,
   selectBranch,
 } from '../src/index'
-import type { Message, MessageDraft } from '../src/index'
+import type { Message } from '../src/index'
 import { createTestDb, truncateAll, type TestDb } from '../src/testing'
-import { databaseUrl, seedConversation, seedUser } from './helpers'
+import {
+  appendMessages,
+  databaseUrl,
+  seedConversation,
+  seedUser,
+  type MessageDraft,
+} from './helpers'
 
 let testDb: TestDb
 beforeAll(async () => {

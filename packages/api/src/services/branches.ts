@@ -23,7 +23,7 @@ export async function selectBranch(
   if (row === undefined) throw new NotFoundError('message')
   if (row === 'busy') throw new GenerationInProgressError(null)
   const conversation = toConversation(row)
-  deps.hub.publish(user.id, { type: 'conversation.updated', conversation })
+  await deps.hub.publish(user.id, { type: 'conversation.updated', conversation })
   return conversation
 }
 
@@ -41,6 +41,6 @@ export async function fork(
   if (row === undefined) throw new NotFoundError('message')
   if (row === 'busy') throw new GenerationInProgressError(null)
   const conversation = toConversation(row)
-  deps.hub.publish(user.id, { type: 'conversation.created', conversation })
+  await deps.hub.publish(user.id, { type: 'conversation.created', conversation })
   return conversation
 }

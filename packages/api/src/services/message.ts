@@ -14,7 +14,7 @@ export async function list(
   const page = await listMessages(deps.db, { userId: user.id, ...input })
   if (page === undefined) throw new NotFoundError('conversation')
   return {
-    items: page.items.map((row) => deps.engine.current(toMessage(row))),
+    items: page.items.map((row) => deps.runner.current(toMessage(row))),
     nextBefore: page.nextBefore,
   }
 }
@@ -27,5 +27,5 @@ export async function siblings(
 ): Promise<{ items: Message[] }> {
   const rows = await listSiblings(deps.db, { userId: user.id, messageId: input.messageId })
   if (rows === undefined) throw new NotFoundError('message')
-  return { items: rows.map((row) => deps.engine.current(toMessage(row))) }
+  return { items: rows.map((row) => deps.runner.current(toMessage(row))) }
 }

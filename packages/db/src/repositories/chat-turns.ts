@@ -1,6 +1,9 @@
 import { sql } from 'kysely'
 import type { Conversation, Executor, Message, MessageStatus } from '../database'
 import { selectBranchedMessages, type BranchedMessage } from './branches'
+import { findConversation } from './conversations'
+import { findMessageByClientId } from './messages'
+import { uniqueViolation } from './pg-errors'
 
 /**
  * The statements of a chat turn. A turn costs two: start (one statement, which also reads the
@@ -26,15 +29,30 @@ export interface TurnStart {
   historyLimit: number
 }
 
+/** A turn as it was started: what a repeated client id replays. */
+export interface StartedTurn {
+  conversation: Conversation
+  /** The user message of a send or an edit; null for a regeneration. */
+  userMessage: BranchedMessage | null
+  assistant: BranchedMessage
+}
+
 /**
- * Writes the user message and the pending answer (the next two seqs) and updates the
- * conversation, in ONE statement, which also returns the visible history before the turn
- * (newest first, as {@link loadContext} would) so the answer can start without another read. The conversation update is conditional on
- * `active_message_id is null`: under concurrency Postgres re-checks that on the newest row
- * version, so a second send while an answer is live updates nothing. Returns undefined when
- * nothing was written (conversation missing, not the user's, or busy — the caller finds out
- * which). Throws the unique violation of `client_message_id` on a repeated client id.
+ * How starting a turn went. `duplicate`: the client id (or the chosen answer id) is already
+ * used; `turn` is the turn it started when that was this user's turn of the same kind (a
+ * retry to replay), else null. `busy`: an answer is live in the conversation. `not_found`: no
+ * such conversation of the user's.
  */
+export type TurnOutcome<Started> =
+  | ({ outcome: 'started' } & Started)
+  | {
+      outcome: 'duplicate'
+      field: 'clientMessageId' | 'assistantMessageId'
+      turn: StartedTurn | null
+    }
+  | { outcome: 'busy'; activeMessageId: string | null }
+  | { outcome: 'not_found' }
+
 /** What {@link startTurn} returns: the updated conversation, the history, the user message's parent. */
 export type TurnStarted = Conversation & {
   history: ContextMessage[]
@@ -42,7 +60,59 @@ export type TurnStarted = Conversation & {
   previousLeafId: string | null
 }
 
-export async function startTurn(db: Executor, t: TurnStart): Promise<TurnStarted | undefined> {
+/**
+ * Writes the user message and the pending answer (the next two seqs) and updates the
+ * conversation, in ONE statement, which also returns the visible history before the turn
+ * (newest first, as {@link loadContext} would) so the answer can start without another read.
+ * The conversation update is conditional on `active_message_id is null`: under concurrency
+ * Postgres re-checks that on the newest row version, so a second send while an answer is live
+ * updates nothing. When nothing was written, further reads tell why (the common path costs one
+ * statement).
+ */
+export async function startTurn(
+  db: Executor,
+  t: TurnStart,
+): Promise<TurnOutcome<{ conversation: TurnStarted }>> {
+  let started
+  try {
+    started = await insertTurn(db, t)
+  } catch (error) {
+    const constraint = uniqueViolation(error)
+    if (constraint === null) throw error
+    return {
+      outcome: 'duplicate',
+      field: constraint === 'messages_pkey' ? 'assistantMessageId' : 'clientMessageId',
+      turn: await findSentTurn(db, t),
+    }
+  }
+  if (started !== undefined) return { outcome: 'started', conversation: started }
+  // Nothing written: a retry of a send that already started, a busy conversation, or not found.
+  const turn = await findSentTurn(db, t)
+  if (turn !== null) return { outcome: 'duplicate', field: 'clientMessageId', turn }
+  const existing =
+    t.conversationId === null
+      ? undefined
+      : await findConversation(db, { userId: t.userId, id: t.conversationId })
+  if (existing === undefined) return { outcome: 'not_found' }
+  return { outcome: 'busy', activeMessageId: existing.activeMessageId }
+}
+
+/** The send this user made with this client id, if any. */
+async function findSentTurn(
+  db: Executor,
+  t: { userId: string; clientMessageId: string },
+): Promise<StartedTurn | null> {
+  const first = await findMessageByClientId(db, t)
+  if (first === undefined || first.role !== 'user') return null
+  const [conversation, assistant] = await Promise.all([
+    findConversation(db, { userId: t.userId, id: first.conversationId }),
+    findMessageBySeq(db, { conversationId: first.conversationId, seq: first.seq + 1 }),
+  ])
+  if (conversation === undefined || assistant === undefined) return null
+  return { conversation, userMessage: first, assistant }
+}
+
+async function insertTurn(db: Executor, t: TurnStart): Promise<TurnStarted | undefined> {
   const setSystem = t.systemPrompt !== undefined
   const system = t.systemPrompt ?? null
   // An existing conversation's row is locked first (FOR UPDATE returns its newest version), so
@@ -106,8 +176,8 @@ export async function startTurn(db: Executor, t: TurnStart): Promise<TurnStarted
   return result.rows[0]
 }
 
-/** The message at `seq` in a conversation (engine-internal: no ownership check). */
-export async function findMessageBySeq(
+/** The message at `seq` in a conversation (no ownership check). */
+async function findMessageBySeq(
   db: Executor,
   q: { conversationId: string; seq: number },
 ): Promise<BranchedMessage | undefined> {
@@ -143,27 +213,39 @@ export interface AnswerEnd {
   cost: number | null
 }
 
+/** How writing an answer's end went; `already_final` carries the state that stands. */
+export type FinishOutcome =
+  { outcome: 'finished' | 'already_final'; message: Message } | { outcome: 'not_found' }
+
 /**
  * Writes an answer's end — content, status, error, usage, cost, completion time — and frees
- * its conversation for the next turn, in ONE statement. Undefined if the message is gone.
+ * its conversation for the next turn, in ONE statement. Only a live (`pending`/`streaming`)
+ * answer is changed: a final state is never overwritten, whoever comes late gets it back.
  */
-export async function finishAnswer(db: Executor, a: AnswerEnd): Promise<Message | undefined> {
-  const result = await sql<Message>`
+export async function finishAnswer(db: Executor, a: AnswerEnd): Promise<FinishOutcome> {
+  const result = await sql<Message & { finished: boolean }>`
     with done as (
       update messages set
         content = ${a.content}, status = ${a.status},
         error_code = ${a.errorCode}, error_message = ${a.errorMessage},
         prompt_tokens = ${a.promptTokens}, completion_tokens = ${a.completionTokens},
         cost = ${a.cost}, completed_at = now()
-      where id = ${a.id}
+      where id = ${a.id} and status in ('pending', 'streaming')
       returning *
     ),
     freed as (
       update conversations set active_message_id = null
       where id = ${a.conversationId} and active_message_id = ${a.id}
+        and exists (select 1 from done)
     )
-    select * from done`.execute(db)
-  return result.rows[0]
+    select done.*, true as finished from done
+    union all
+    select m.*, false as finished from messages m
+    where m.id = ${a.id} and not exists (select 1 from done)`.execute(db)
+  const row = result.rows[0]
+  if (row === undefined) return { outcome: 'not_found' }
+  const { finished, ...message } = row
+  return { outcome: finished ? 'finished' : 'already_final', message }
 }
 
 /** A message as the model sees it. */
