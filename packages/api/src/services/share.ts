@@ -55,7 +55,7 @@ export async function create(
     messages: path.map(toSharedMessage).filter((m) => m !== null),
   })
   // Other devices learn that a link exists, not the link itself.
-  deps.hub.publish(user.id, { type: 'share.created', share: toShare(row) })
+  await deps.hub.publish(user.id, { type: 'share.created', share: toShare(row) })
   return toShare(row, token)
 }
 
@@ -75,7 +75,7 @@ export async function revoke(deps: ApiDeps, user: AuthUser, id: string): Promise
   const row = await revokeShare(deps.db, { userId: user.id, id })
   if (row === undefined) throw new NotFoundError('share')
   const share = toShare(row)
-  deps.hub.publish(user.id, { type: 'share.revoked', share })
+  await deps.hub.publish(user.id, { type: 'share.revoked', share })
   return share
 }
 

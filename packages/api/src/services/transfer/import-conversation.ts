@@ -52,7 +52,7 @@ export async function importConversation(
     }
   }
   const conversation = toConversation(outcome.conversation)
-  deps.hub.publish(user.id, { type: 'conversation.created', conversation })
+  await deps.hub.publish(user.id, { type: 'conversation.created', conversation })
   return {
     conversation,
     messageCount: read.draft.messages.length,
