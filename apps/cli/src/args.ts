@@ -25,6 +25,22 @@ export type Command =
   | { name: 'show'; global: GlobalOptions; ref: string; json: boolean }
   | { name: 'login'; global: GlobalOptions; email?: string; passwordStdin: boolean; otp: boolean }
   | { name: 'logout'; global: GlobalOptions }
+  | {
+      name: 'share'
+      global: GlobalOptions
+      ref: string | undefined
+      list: boolean
+      revoke?: string
+      json: boolean
+    }
+  | { name: 'export'; global: GlobalOptions; ref: string; format: 'md' | 'json'; output?: string }
+  | {
+      name: 'import'
+      global: GlobalOptions
+      file: string
+      format: 'chatgpt' | 't3chat'
+      json: boolean
+    }
   | { name: 'help'; text: string }
   | { name: 'version' }
 
@@ -60,6 +76,13 @@ const commandOptions = {
     otp: { type: 'boolean', default: false },
   },
   logout: {},
+  share: {
+    list: { type: 'boolean', default: false },
+    revoke: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+  export: { format: { type: 'string', short: 'f' }, output: { type: 'string', short: 'o' } },
+  import: { format: { type: 'string', short: 'f' }, json: { type: 'boolean', default: false } },
 } satisfies Record<string, Options>
 
 type CommandName = keyof typeof commandOptions
@@ -169,6 +192,39 @@ export function parseCommandLine(argv: readonly string[]): Command {
     case 'logout':
       noPositionals()
       return { name, global }
+    case 'share': {
+      if (positionals.length > 1) throw new UsageError('share takes one conversation at most.')
+      const revoke = str('revoke')
+      if ((bool('list') || revoke !== undefined) && positionals.length > 0)
+        throw new UsageError('--list and --revoke take no conversation.')
+      return {
+        name,
+        global,
+        ref: positionals[0],
+        list: bool('list'),
+        ...opt('revoke', revoke),
+        json: bool('json'),
+      }
+    }
+    case 'export': {
+      const ref = positionals[0]
+      if (ref === undefined || positionals.length > 1)
+        throw new UsageError('export needs one conversation: t3chat export <id|n>.')
+      const format = str('format') ?? 'md'
+      if (format !== 'md' && format !== 'json')
+        throw new UsageError('--format must be "md" or "json".')
+      return { name, global, ref, format, ...opt('output', str('output')) }
+    }
+    case 'import': {
+      const file = positionals[0]
+      if (file === undefined || positionals.length > 1)
+        throw new UsageError('import needs one file: t3chat import <file>.')
+      // A t3chat export is named *.t3chat.json; anything else is taken for ChatGPT's.
+      const format = str('format') ?? (file.endsWith('.t3chat.json') ? 't3chat' : 'chatgpt')
+      if (format !== 'chatgpt' && format !== 't3chat')
+        throw new UsageError('--format must be "chatgpt" or "t3chat".')
+      return { name, global, file, format, json: bool('json') }
+    }
   }
 }
 

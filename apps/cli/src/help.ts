@@ -15,6 +15,9 @@ Usage:
   t3chat list                                your conversations
   t3chat show <id|n>                         print a conversation
   t3chat models [query]                      the model catalog
+  t3chat share [id|n] · --list · --revoke id  public links to a conversation
+  t3chat export <id|n> [--format md|json]    a conversation as Markdown or t3chat JSON
+  t3chat import <file> [--format chatgpt|t3chat]   conversations from an export file
   t3chat login / logout                      Supabase sign-in (servers that use it)
 
 ${CONNECTION}
@@ -84,6 +87,43 @@ Options:
   --email <e>        your email (asked for when omitted)
   --password-stdin   read the password from stdin (for scripts)
   --otp              sign in with a one-time code sent by email instead of a password`,
+
+  share: `Usage: t3chat share [id|short id|n] · t3chat share --list · t3chat share --revoke <id>
+
+Shares a snapshot of a conversation (default: the most recent) as a public link and prints
+it: the server's URL + /s/ + the link's token (a web front end renders that page with
+share.get). The token is shown only now; later, --list shows your links without it.
+
+Options:
+  --list          your share links, newest first
+  --revoke <id>   stop a link (its id or id prefix from --list)
+  --json          machine-readable output
+
+${CONNECTION}`,
+
+  export: `Usage: t3chat export <id|short id|n> [--format md|json] [-o file]
+
+Writes a conversation to stdout (or a file): md is the active path, readable; json is the
+t3chat format with every branch (t3chat import reads it back).
+
+Options:
+  -f, --format md|json   default md
+  -o, --output <file>    write there instead of stdout
+
+${CONNECTION}`,
+
+  import: `Usage: t3chat import <file> [--format chatgpt|t3chat] [--json]
+
+Imports every conversation of an export file, one at a time (any size): ChatGPT's
+conversations.json, or t3chat JSON exports (*.t3chat.json is read as t3chat). Shows progress,
+then a summary: imported, duplicates (imported before), skipped parts, failures with reasons.
+Exit code 1 when a conversation failed.
+
+Options:
+  -f, --format chatgpt|t3chat   default from the file name
+  --json                         the summary as JSON
+
+${CONNECTION}`,
 
   logout: `Usage: t3chat logout
 

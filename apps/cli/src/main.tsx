@@ -42,6 +42,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await (await import('./commands/login')).login(command, env)
       case 'logout':
         return await (await import('./commands/login')).logout(env)
+      case 'share':
+        return await (await import('./commands/share')).share(command, env)
+      case 'export':
+        return await (await import('./commands/export')).exportCommand(command, env)
+      case 'import':
+        return await (await import('./commands/import')).importCommand(command, env)
     }
   } catch (error) {
     return fail(error)

@@ -57,6 +57,8 @@ const schema = z.object({
   LLM_IDLE_TIMEOUT_MS: int(1_000, 600_000).default(60_000),
   LLM_THREAD: bool.default(true),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(5_000),
+  TRUST_PROXY: int(0, 10).default(0),
+  SHARE_VIEWS_PER_MIN: int(1, 1_000_000).default(60),
 })
 
 export type Env = z.infer<typeof schema> & { dataDir: string }

@@ -9,6 +9,7 @@ import { appRouter, createApi, createContext, openApiDocument, type ApiDeps } fr
 import { createTokenVerifier, loadOrCreateLocalAuth, type AuthConfig } from '@t3chat/auth'
 import { createDb, embeddedDatabaseDir, migrateToLatest } from '@t3chat/db'
 import { createModelCatalog, createOpenRouterProvider, createThreadedProvider } from '@t3chat/llm'
+import { clientAddress } from './client-address'
 import type { Env } from './env'
 
 /** A running server. */
@@ -83,6 +84,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       maxConcurrentGenerationsPerUser: env.MAX_CONCURRENT_GENERATIONS,
       checkpointIntervalMs: env.CHECKPOINT_INTERVAL_MS,
       frameIntervalMs: env.STREAM_FRAME_MS,
+      shareViewsPerMinute: env.SHARE_VIEWS_PER_MIN,
     },
   })
   await api.recover()
@@ -98,6 +100,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       createContext({
         deps: api.deps,
         authorization: req.headers.authorization ?? tokenParam(info.connectionParams),
+        clientAddress: clientAddress(req, env.TRUST_PROXY),
         logger: requestLogger(logger, req),
       }),
   })
@@ -125,6 +128,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       createContext({
         deps: api.deps,
         authorization: tokenParam(info.connectionParams) ?? req.headers.authorization ?? null,
+        clientAddress: clientAddress(req, env.TRUST_PROXY),
         logger: requestLogger(logger, req),
       }),
   })

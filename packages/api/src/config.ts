@@ -16,6 +16,8 @@ export interface ApiConfig {
   answerWaitMs: number
   /** The variable a person must set to enable generation (named in PRECONDITION_FAILED). */
   providerKeyVariable: string
+  /** `share.get` calls one client address may make per minute (TOO_MANY_REQUESTS beyond). */
+  shareViewsPerMinute: number
 }
 
 export const defaultApiConfig: ApiConfig = {
@@ -27,4 +29,5 @@ export const defaultApiConfig: ApiConfig = {
   frameIntervalMs: 50,
   answerWaitMs: 10_000,
   providerKeyVariable: 'OPENROUTER_API_KEY',
+  shareViewsPerMinute: 60,
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
+import type { RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { TokenVerifier } from '@t3chat/auth'
 import type { Database } from '@t3chat/db'
 import type { LlmProvider, ModelCatalog } from '@t3chat/llm'
@@ -30,4 +31,6 @@ export interface ApiDeps {
   runner: GenerationRunner
   /** Users whose row is known to exist, so authenticated calls skip the upsert. */
   knownUsers: Set<string>
+  /** Counts public `share.get` calls per client address. */
+  shareViewLimiter: RateLimiterAbstract
 }

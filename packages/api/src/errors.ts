@@ -22,7 +22,7 @@ type DomainErrorKind =
 /** A resource that is missing or belongs to someone else (never say which). */
 export class NotFoundError extends DomainError {
   readonly kind = 'not_found'
-  constructor(what: 'conversation' | 'message' | 'user') {
+  constructor(what: 'conversation' | 'message' | 'user' | 'share') {
     super(`${what[0]?.toUpperCase() ?? ''}${what.slice(1)} not found`)
   }
 }
@@ -50,6 +50,17 @@ export class TooLargeError extends DomainError {
 /** A per-user rate or concurrency limit. */
 export class RateLimitError extends DomainError {
   readonly kind = 'too_many'
+}
+
+/**
+ * A share link that does not answer: unknown, revoked, or its conversation deleted. One
+ * message for all three, so a link's holder cannot tell them apart.
+ */
+export class ShareLinkNotFoundError extends DomainError {
+  readonly kind = 'not_found'
+  constructor() {
+    super('This share link does not exist or is no longer shared')
+  }
 }
 
 /** The server lacks configuration the call needs (e.g. no model provider key). */

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
+import { RateLimiterMemory } from 'rate-limiter-flexible'
 import type { TokenVerifier } from '@t3chat/auth'
 import type { Database } from '@t3chat/db'
 import type { LlmProvider, ModelCatalog } from '@t3chat/llm'
@@ -56,6 +57,11 @@ export function createApi(opts: {
     limiter,
     runner,
     knownUsers: new Set<string>(),
+    shareViewLimiter: new RateLimiterMemory({
+      keyPrefix: 'share-get',
+      points: config.shareViewsPerMinute,
+      duration: 60,
+    }),
   }
   return {
     deps,

@@ -2,9 +2,10 @@ import type {
   BranchedMessage,
   Conversation as ConversationRow,
   Message as MessageRow,
+  ShareSummary,
   User as UserRow,
 } from '@t3chat/db'
-import type { Branch, Conversation, Message, User } from './shapes'
+import type { Branch, Conversation, Message, Share, User } from './shapes'
 
 const iso = (d: Date): string => d.toISOString()
 const isoOrNull = (d: Date | null): string | null => (d === null ? null : d.toISOString())
@@ -53,16 +54,38 @@ export function toMessage(row: BranchedMessage): Message {
     content: row.content,
     model: row.model,
     status: row.status,
-    error: row.errorCode === null ? null : { code: row.errorCode, message: row.errorMessage ?? '' },
-    usage:
-      row.promptTokens === null && row.completionTokens === null
-        ? null
-        : {
-            promptTokens: row.promptTokens ?? 0,
-            completionTokens: row.completionTokens ?? 0,
-            cost: row.cost,
-          },
+    error: toMessageError(row),
+    usage: toUsage(row),
     createdAt: iso(row.createdAt),
     completedAt: isoOrNull(row.completedAt),
+  }
+}
+
+/** A stored message's error, as `Message.error`. */
+export function toMessageError(row: MessageRow): Message['error'] {
+  return row.errorCode === null ? null : { code: row.errorCode, message: row.errorMessage ?? '' }
+}
+
+/** A stored message's token counts and cost, as `Message.usage`. */
+export function toUsage(row: MessageRow): Message['usage'] {
+  return row.promptTokens === null && row.completionTokens === null
+    ? null
+    : {
+        promptTokens: row.promptTokens ?? 0,
+        completionTokens: row.completionTokens ?? 0,
+        cost: row.cost,
+      }
+}
+
+/** A share as its owner sees it; the token only where it was just created. */
+export function toShare(row: ShareSummary, token: string | null = null): Share {
+  return {
+    id: row.id,
+    token,
+    conversationId: row.conversationId,
+    title: row.title,
+    messageCount: row.messageCount,
+    createdAt: iso(row.createdAt),
+    revokedAt: isoOrNull(row.revokedAt),
   }
 }

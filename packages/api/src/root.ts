@@ -4,6 +4,7 @@ import { eventsProcedure } from './routers/events'
 import { healthRouter } from './routers/health'
 import { messageRouter } from './routers/message'
 import { modelRouter } from './routers/model'
+import { shareRouter } from './routers/share'
 import { userRouter } from './routers/user'
 import { createCallerFactory, router } from './trpc'
 
@@ -15,6 +16,7 @@ export const appRouter = router({
   conversation: conversationRouter,
   message: messageRouter,
   chat: chatRouter,
+  share: shareRouter,
   events: eventsProcedure,
 })
 

@@ -132,6 +132,43 @@ export const ChatEventSchema = z
   .meta({ id: 'ChatEvent' })
 export type ChatEvent = z.infer<typeof ChatEventSchema>
 
+/**
+ * A public link to a snapshot of a conversation's path. Only the token's hash is stored, so
+ * `token` is the link's token in the answer of `share.create` and null everywhere else.
+ */
+export const ShareSchema = z
+  .object({
+    id: uuid,
+    token: z
+      .string()
+      .nullable()
+      .describe('the link’s secret (192 random bits, base64url): only in share.create’s answer'),
+    conversationId: uuid,
+    title: z.string().nullable().describe('the conversation’s title when the share was made'),
+    messageCount: z.number().int().min(0),
+    createdAt: isoTime,
+    revokedAt: isoTime.nullable(),
+  })
+  .meta({ id: 'Share' })
+export type Share = z.infer<typeof ShareSchema>
+
+/** What anyone holding a share link sees (`share.get`): never ids, system prompt or errors. */
+export const SharedConversationSchema = z
+  .object({
+    title: z.string().nullable(),
+    createdAt: isoTime,
+    messages: z.array(
+      z.object({
+        role: z.enum(['user', 'assistant']),
+        content: z.string(),
+        model: z.string().nullable(),
+        createdAt: isoTime,
+      }),
+    ),
+  })
+  .meta({ id: 'SharedConversation' })
+export type SharedConversation = z.infer<typeof SharedConversationSchema>
+
 /** Events of `events`, the user's change feed. */
 export const UserEventSchema = z
   .discriminatedUnion('type', [
@@ -150,6 +187,9 @@ export const UserEventSchema = z
         message: MessageSchema,
       })
       .describe('a message was created or changed status (not sent per delta)'),
+    z
+      .object({ type: z.enum(['share.created', 'share.revoked']), share: ShareSchema })
+      .describe('a share link was created or revoked'),
   ])
   .meta({ id: 'UserEvent' })
 export type UserEvent = z.infer<typeof UserEventSchema>
@@ -194,4 +234,30 @@ export const HealthSchema = z.object({
   status: z.literal('ok'),
   db: z.literal('ok'),
   version: z.string(),
+})
+
+/** What `share.list` returns. */
+export const ShareListSchema = z.object({
+  items: z.array(ShareSchema).describe('newest first; `token` is null (only its hash is kept)'),
+})
+
+/** What `conversation.export` returns: a file to save. */
+export const ExportFileSchema = z.object({
+  filename: z.string(),
+  mimeType: z.string().describe('`application/json` or `text/markdown`'),
+  content: z.string(),
+})
+
+/** What `conversation.import` returns. */
+export const ImportResultSchema = z.object({
+  conversation: ConversationSchema,
+  messageCount: z.number().int().min(0).describe('messages imported, every branch'),
+  skipped: z
+    .number()
+    .int()
+    .min(0)
+    .describe('source nodes left out (system, tool, hidden, non-text)'),
+  duplicate: z
+    .boolean()
+    .describe('this source conversation was imported before: the first import, nothing new'),
 })

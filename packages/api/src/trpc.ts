@@ -15,6 +15,8 @@ export interface Context {
   deps: ApiDeps
   /** The raw `Authorization` value (or the token from connection params); verified lazily. */
   authorization: string | null
+  /** The caller's network address (the server decides whether to trust proxy headers). */
+  clientAddress: string | null
   logger: Logger
 }
 
@@ -25,11 +27,13 @@ export interface Context {
 export function createContext(opts: {
   deps: ApiDeps
   authorization?: string | null
+  clientAddress?: string | null
   logger?: Logger
 }): Context {
   return {
     deps: opts.deps,
     authorization: opts.authorization ?? null,
+    clientAddress: opts.clientAddress ?? null,
     logger: opts.logger ?? opts.deps.logger,
   }
 }

@@ -202,6 +202,11 @@ describe('every procedure but health needs a token', () => {
     ['chat.stop', (c) => c.chat.stop({ messageId: id })],
     ['chat.regenerate', (c) => c.chat.regenerate({ conversationId: id, clientMessageId: id })],
     ['events', (c) => c.events({})],
+    ['share.create', (c) => c.share.create({ conversationId: id })],
+    ['share.list', (c) => c.share.list()],
+    ['share.revoke', (c) => c.share.revoke({ id })],
+    ['conversation.export', (c) => c.conversation.export({ id, format: 'json' })],
+    ['conversation.import', (c) => c.conversation.import({ format: 'chatgpt', data: {} })],
   ]
   for (const [name, call] of calls) {
     it(name, async () => {
@@ -215,6 +220,14 @@ describe('every procedure but health needs a token', () => {
 
   it('health does not', async () => {
     await expect(h.anonymous().health()).resolves.toMatchObject({ status: 'ok' })
+  })
+
+  it('share.get does not (a link is public): an unknown token is NOT_FOUND, not UNAUTHORIZED', async () => {
+    await expectTRPCError(h.anonymous().share.get({ token: 'unknown' }), 'NOT_FOUND')
+    await expectTRPCError(
+      h.callerWith('Bearer garbage').share.get({ token: 'unknown' }),
+      'NOT_FOUND',
+    )
   })
 })
 

@@ -66,8 +66,8 @@ export async function startHarness(
     const key = path ?? '?'
     if (!declaredErrors.get(key)?.has(error.code)) undeclared.push(`${key}: ${error.code}`)
   }
-  const callerFor = (authorization: string | null) =>
-    createCaller(createContext({ deps: api.deps, authorization }), { onError })
+  const callerFor = (authorization: string | null, clientAddress: string | null = null) =>
+    createCaller(createContext({ deps: api.deps, authorization, clientAddress }), { onError })
 
   async function tokenFor(sub: string = randomUUID(), email: string | null = null) {
     return mintLocalToken(local, { sub, email })
@@ -87,8 +87,9 @@ export async function startHarness(
     deps: api.deps,
     tokenFor,
     user,
-    anonymous: () => callerFor(null),
-    callerWith: callerFor,
+    /** A caller without a token, from `clientAddress` (as the server would resolve it). */
+    anonymous: (clientAddress: string | null = null) => callerFor(null, clientAddress),
+    callerWith: (authorization: string | null) => callerFor(authorization),
     async close() {
       await api.close()
       await fake.close()

@@ -2,6 +2,7 @@ import {
   createTRPCClient,
   createWSClient,
   httpBatchLink,
+  httpLink,
   httpSubscriptionLink,
   splitLink,
   wsLink,
@@ -87,7 +88,13 @@ export function createChatClient(opts: ChatClientOptions): ChatClient {
                     }),
                 }),
               }),
-        false: httpBatchLink<AppRouter>({ url: base, headers: authorization, fetch: doFetch }),
+        // A call made with `context: { skipBatch: true }` travels alone: big bodies (an
+        // imported conversation) would otherwise add up past the server's body limit.
+        false: splitLink({
+          condition: (op) => op.context.skipBatch === true,
+          true: httpLink<AppRouter>({ url: base, headers: authorization, fetch: doFetch }),
+          false: httpBatchLink<AppRouter>({ url: base, headers: authorization, fetch: doFetch }),
+        }),
       }),
     ],
   })

@@ -3,6 +3,14 @@ import type { AppRouter } from '@t3chat/api'
 
 export { createChatClient, type ChatClient, type ChatClientOptions } from './create-chat-client'
 export { TRPCClientError } from '@trpc/client'
+export {
+  importExportFile,
+  readExportFile,
+  type ImportFailure,
+  type ImportFileOptions,
+  type ImportProgress,
+  type ImportSummary,
+} from './import-file'
 export type { AppRouter }
 export type {
   ChatEvent,
@@ -10,6 +18,8 @@ export type {
   Message,
   MessageStatus,
   Model,
+  Share,
+  SharedConversation,
   User,
   UserEvent,
 } from '@t3chat/api'

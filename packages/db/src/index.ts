@@ -15,6 +15,7 @@ export type {
   NewConversation,
   NewMessage,
   NewUser,
+  Share,
   User,
   UserPreferences,
   UserUpdate,
@@ -29,7 +30,12 @@ export {
   updateConversation,
   type ConversationKey,
 } from './repositories/conversations'
-export { findMessage, findMessageByClientId, listMessages } from './repositories/messages'
+export {
+  findMessage,
+  findMessageByClientId,
+  listActivePath,
+  listMessages,
+} from './repositories/messages'
 export {
   checkpointAnswer,
   finishAnswer,
@@ -60,3 +66,19 @@ export {
   type EditStart,
   type RegenerationStart,
 } from './repositories/branch-turns'
+export {
+  findSharedSnapshot,
+  insertShare,
+  listShares,
+  revokeShare,
+  type SharedMessage,
+  type ShareSummary,
+} from './repositories/shares'
+export {
+  findImport,
+  insertImport,
+  loadConversationTree,
+  type ImportDraft,
+  type ImportMessage,
+  type ImportSource,
+} from './repositories/imports'

@@ -1,7 +1,14 @@
 import { z } from 'zod'
 import * as branches from '../services/branches'
 import * as conversations from '../services/conversation'
-import { ConversationPageSchema, ConversationSchema } from '../shapes'
+import {
+  ConversationPageSchema,
+  ConversationSchema,
+  ExportFileSchema,
+  ImportResultSchema,
+} from '../shapes'
+import { exportConversation } from '../services/transfer/export-conversation'
+import { importConversation } from '../services/transfer/import-conversation'
 import { authedProcedure, router } from '../trpc'
 import { id, modelId, systemPrompt, title } from './inputs'
 
@@ -99,4 +106,29 @@ export const conversationRouter = router({
     .input(z.object({ messageId: id }))
     .output(ConversationSchema)
     .mutation(({ ctx, input }) => branches.fork(ctx.deps, ctx.user, input)),
+  export: authedProcedure
+    .meta({
+      summary: 'Exports a conversation as a file: `json` (t3chat v1, every branch) or `markdown`.',
+      description:
+        '`json` is `{ format: "t3chat", version: 1, conversation, messages }` with every branch (`parentId`), the system prompt, models, usage and times; importing it gives the same tree. `markdown` is the active path, readable, code blocks intact.',
+      errors: { NOT_FOUND: notFound },
+    })
+    .input(z.object({ id, format: z.enum(['json', 'markdown']) }))
+    .output(ExportFileSchema)
+    .query(({ ctx, input }) => exportConversation(ctx.deps, ctx.user, input)),
+  /** ONE conversation per call (a big export file is split by the client). */
+  import: authedProcedure
+    .meta({
+      summary:
+        'Imports ONE conversation: a t3chat export or one element of ChatGPT’s conversations.json.',
+      description:
+        'ChatGPT’s `mapping` tree becomes branches and `current_node` the active leaf, times kept; system, tool and hidden nodes and non-text parts are skipped and counted. Importing the same source conversation again returns the first import (`duplicate: true`). Nothing is written unless all of it is. A big export file is split by the client (`importExportFile` in @t3chat/client).',
+      errors: {
+        BAD_REQUEST:
+          'the data is malformed: the message names the first bad path (e.g. `mapping.abc.parent`)',
+      },
+    })
+    .input(z.object({ format: z.enum(['t3chat', 'chatgpt']), data: z.unknown() }))
+    .output(ImportResultSchema)
+    .mutation(({ ctx, input }) => importConversation(ctx.deps, ctx.user, input)),
 })

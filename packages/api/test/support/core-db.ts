@@ -1,14 +1,16 @@
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '@t3chat/db'
 
-/** Every row of the three tables, in a stable order: compare before/after a rejected call. */
+/** Every row of the tables, in a stable order: compare before/after a rejected call. */
 export async function snapshotAll(db: Kysely<Database>) {
-  const [users, conversations, messages] = await Promise.all([
+  const [users, conversations, messages, shares, imports] = await Promise.all([
     db.selectFrom('users').selectAll().orderBy('id').execute(),
     db.selectFrom('conversations').selectAll().orderBy('id').execute(),
     db.selectFrom('messages').selectAll().orderBy('id').execute(),
+    db.selectFrom('shares').selectAll().orderBy('id').execute(),
+    db.selectFrom('conversationImports').selectAll().orderBy('conversationId').execute(),
   ])
-  return { users, conversations, messages }
+  return { users, conversations, messages, shares, imports }
 }
 
 /** One user's rows: the user, their conversations and those conversations' messages. */
@@ -30,7 +32,7 @@ export async function snapshotUser(db: Kysely<Database>, userId: string) {
 /** How many rows `table` holds. */
 export async function countRows(
   db: Kysely<Database>,
-  table: 'users' | 'conversations' | 'messages',
+  table: 'users' | 'conversations' | 'messages' | 'shares',
 ): Promise<number> {
   const { rows } = await sql<{
     n: number

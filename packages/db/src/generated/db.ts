@@ -9,6 +9,8 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
 
+export type Json = JsonValue;
+
 export type JsonArray = JsonValue[];
 
 export type JsonObject = {
@@ -20,6 +22,15 @@ export type JsonPrimitive = boolean | number | string | null;
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface ConversationImports {
+  conversationId: string;
+  createdAt: Generated<Timestamp>;
+  format: string;
+  skipped: Generated<number>;
+  sourceId: string;
+  userId: string;
+}
 
 export interface Conversations {
   activeMessageId: string | null;
@@ -60,6 +71,18 @@ export interface Messages {
   status: "cancelled" | "completed" | "error" | "pending" | "streaming";
 }
 
+export interface Shares {
+  conversationId: string;
+  createdAt: Generated<Timestamp>;
+  id: Generated<string>;
+  messageCount: number;
+  messages: Json;
+  revokedAt: Timestamp | null;
+  title: string | null;
+  tokenHash: string;
+  userId: string;
+}
+
 export interface Users {
   createdAt: Generated<Timestamp>;
   defaultModel: string | null;
@@ -71,7 +94,9 @@ export interface Users {
 }
 
 export interface DB {
+  conversationImports: ConversationImports;
   conversations: Conversations;
   messages: Messages;
+  shares: Shares;
   users: Users;
 }

@@ -1,5 +1,5 @@
-import type { Kysely, Transaction } from 'kysely'
-import type { Database, Executor } from '../database'
+import { sql, type Kysely, type Transaction } from 'kysely'
+import type { Database, Executor, Message } from '../database'
 import { selectBranchedMessages, type BranchedMessage } from './branches'
 
 /** The message with its branch position, if its conversation belongs to `userId`. */
@@ -66,4 +66,33 @@ export function listMessagesQuery(
     .orderBy('messages.seq', 'desc')
     .limit(q.limit + 1)
   return q.before === null ? query : query.where('messages.seq', '<', q.before)
+}
+
+/**
+ * The path from the conversation's first message down to `upTo` (inclusive; any branch), or
+ * the active path when `upTo` is null, in order. Undefined when `upTo` is not a message of
+ * that conversation. Ownership is the caller's to check.
+ */
+export async function listActivePath(
+  db: Executor,
+  q: { conversationId: string; upTo: string | null },
+): Promise<Message[] | undefined> {
+  if (q.upTo === null) {
+    return db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversationId', '=', q.conversationId)
+      .where('hidden', '=', false)
+      .orderBy('seq', 'asc')
+      .execute()
+  }
+  const result = await sql<Message>`
+    with recursive up as (
+      select * from messages where id = ${q.upTo} and conversation_id = ${q.conversationId}
+      union all
+      select m.* from messages m
+      join up on m.conversation_id = ${q.conversationId} and m.id = up.parent_id
+    )
+    select * from up order by seq`.execute(db)
+  return result.rows.length === 0 ? undefined : result.rows
 }
