@@ -60,7 +60,7 @@ describe('t3chat ask (the built CLI, against a real server)', () => {
     const conversationId = user?.conversationId ?? ''
     // Continuing by short id, over WebSocket this time.
     const second = await runCli(
-      ['ask', 'and a follow-up', '-c', conversationId.slice(0, 8), '--transport', 'ws'],
+      ['ask', 'and a follow-up', '--cid', conversationId.slice(0, 8), '--transport', 'ws'],
       { env },
     )
     expect(second.code).toBe(0)

@@ -1,6 +1,6 @@
 import type { Command } from '../args'
 import { openSession } from '../connect/session'
-import type { CliEnv } from '../env'
+import type { CliEnv } from '../config/env'
 import { truncate } from '../format/text'
 import { filterModels } from '../format/models'
 import { paint } from './paint'

@@ -2,7 +2,7 @@ import type { ChatClient, Conversation, Message } from '@t3chat/client'
 import type { Command } from '../args'
 import { resolveConversationRef } from '../chat/conversations'
 import { openSession } from '../connect/session'
-import type { CliEnv } from '../env'
+import type { CliEnv } from '../config/env'
 
 /** `t3chat show <ref>`: a whole conversation, rendered on a terminal, plain when piped. */
 export async function show(

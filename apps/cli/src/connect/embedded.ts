@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CliError } from '../errors'
+import { loadFakeUpstream, loadServerModules } from './server-modules'
 
 /** A server started inside the CLI process for this session. */
 export interface EmbeddedServer {
@@ -36,17 +37,14 @@ export async function startEmbeddedServer(opts: {
   demo: boolean
 }): Promise<EmbeddedServer> {
   // Imported lazily: talking to a running server never loads the server's code.
-  const [{ parseEnv, startServer }, { default: pino }] = await Promise.all([
-    import('@t3chat/server'),
-    import('pino'),
-  ])
+  const { parseEnv, startServer, pino } = await loadServerModules()
   const { dataDir } = opts
   const inherited = Object.fromEntries(
     Object.entries(opts.source).filter(([key]) => !NOT_INHERITED.includes(key)),
   )
   let fake: { baseURL: string; close(): Promise<void> } | null = null
   if (opts.demo) {
-    const { startFakeUpstream } = await import('@t3chat/llm/fake')
+    const startFakeUpstream = await loadFakeUpstream()
     fake = await startFakeUpstream({ recordRequests: false })
   }
   try {
