@@ -212,7 +212,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
 }
 
-function parseGlobal(values: Record<string, string | boolean | string[] | undefined>): GlobalOptions {
+function parseGlobal(
+  values: Record<string, string | boolean | string[] | undefined>,
+): GlobalOptions {
   const transport = values.transport
   if (transport !== undefined && transport !== 'sse' && transport !== 'ws') {
     throw new UsageError('--transport must be "sse" or "ws".')

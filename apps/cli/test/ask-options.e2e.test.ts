@@ -118,7 +118,9 @@ describe('config file and roles', () => {
 
     const unknown = await runCli(['ask', 'x', '-r', 'poet'], { env: cfgEnv })
     expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toMatch(/^t3chat: Unknown role "poet". Roles in .*config\.json: reviewer\n$/)
+    expect(unknown.stderr).toMatch(
+      /^t3chat: Unknown role "poet". Roles in .*config\.json: reviewer\n$/,
+    )
   })
 
   it('an invalid config file: one line naming the file and the key, nothing sent', async () => {

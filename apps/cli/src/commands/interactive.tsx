@@ -49,6 +49,8 @@ export async function interactive(
         instance.rerender(<Starting text={text} onCancel={() => (cancelled = true)} />),
     })
   } catch (error) {
+    // The spinner goes, so the error is the last thing on the screen.
+    instance.clear()
     instance.unmount()
     throw error
   }

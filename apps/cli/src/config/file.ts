@@ -3,7 +3,10 @@ import { join } from 'node:path'
 import { z } from 'zod'
 import { CliError } from '../errors'
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be a URL starting with http:// or https://' })
+const httpUrl = z.url({
+  protocol: /^https?$/,
+  error: 'must be a URL starting with http:// or https://',
+})
 
 const role = z.strictObject({
   system: z.string().min(1, 'must be a non-empty system prompt'),
@@ -14,7 +17,9 @@ const schema = z.strictObject({
   url: httpUrl.optional(),
   model: z.string().min(1, 'must be a model id').optional(),
   transport: z.enum(['sse', 'ws']).optional(),
-  roles: z.record(z.string().regex(/^[\w.-]+$/, 'role names are letters, digits, . _ -'), role).optional(),
+  roles: z
+    .record(z.string().regex(/^[\w.-]+$/, 'role names are letters, digits, . _ -'), role)
+    .optional(),
 })
 
 /** A named role: a system prompt and optionally its own model (`ask -r NAME`, `/role NAME`). */

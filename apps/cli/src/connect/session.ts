@@ -1,3 +1,4 @@
+import { access, constants, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadOrCreateLocalAuth, readLocalAuth } from '@t3chat/auth'
 import { createChatClient, type ChatClient } from '@t3chat/client'
@@ -6,6 +7,7 @@ import { hasStoredSession } from '../auth/file-storage'
 import { DEFAULT_URL, type CliEnv } from '../config/env'
 import { CliError } from '../errors'
 import { startEmbeddedServer } from './embedded'
+import { dataDirError } from './embedded-errors'
 import { acquireEmbeddedLock } from './embedded-lock'
 import { localTokenProvider } from './local-token'
 import { probeServer } from './probe'
@@ -124,6 +126,7 @@ async function embeddedSession(opts: {
 }): Promise<Session> {
   const { dataDir, transport } = opts
   const deadline = Date.now() + 20_000
+  await usableDataDir(dataDir)
   for (;;) {
     const lock = await acquireEmbeddedLock(dataDir)
     if (lock.kind === 'held') {
@@ -169,5 +172,15 @@ async function embeddedSession(opts: {
       await lock.release()
       throw error
     }
+  }
+}
+
+/** Creates the data directory if needed and checks it is writable (names T3CHAT_DATA_DIR). */
+async function usableDataDir(dataDir: string): Promise<void> {
+  try {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 })
+    await access(dataDir, constants.W_OK)
+  } catch (error) {
+    throw dataDirError(dataDir, error)
   }
 }
