@@ -155,6 +155,27 @@ describe('chat view (real client and server)', () => {
     await waitFor(() => chat.exited())
   })
 
+  it('/retry with another model says the conversation switches; /new keeps the model just chosen', async () => {
+    const chat = openChat({ model: 'fake/echo' })
+    await chat.newConversation()
+    await chat.type('hello there')
+    await chat.until(() => chat.controller.store.get().lastAnswer !== null)
+    await chat.type('/retry fake/lorem:tokens=3')
+    await chat.until((f) =>
+      flat(f).includes(flat('the conversation now uses fake/lorem:tokens=3; /model to change')),
+    )
+    await chat.until(() => !chat.controller.store.get().live)
+
+    await chat.type('/model fake/tiny')
+    await chat.until((f) => f.includes('Model: fake/tiny'))
+    await chat.type('/new')
+    await chat.until((f) => f.includes('New conversation') && f.includes('fake/tiny'))
+    await chat.type('in a new one')
+    await chat.until(() => chat.controller.store.get().lastAnswer !== null)
+    const conversation = await currentConversation(chat)
+    expect(conversation.currentModel).toBe('fake/tiny')
+  })
+
   it('Ctrl-C while an answer streams stops it and keeps the partial text', async () => {
     const chat = openChat({ model: 'fake/lorem:tokens=400,delay=20' })
     await chat.newConversation()

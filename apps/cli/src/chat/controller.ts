@@ -172,17 +172,23 @@ export class ChatController {
     if (state.live)
       return this.notice('warn', 'An answer is still streaming: stop it with Ctrl-C first.')
     this.store.set({ busy: 'Regenerating…' })
+    // One id for this /retry: a retried request after a blip is the same regeneration.
+    const input = {
+      conversationId: conversation.id,
+      clientMessageId: randomUUID(),
+      ...(model ? { model } : {}),
+    }
     try {
       const { assistantMessage: answer, ...result } = await withRetries(() =>
-        this.client.chat.regenerate.mutate({
-          conversationId: conversation.id,
-          clientMessageId: randomUUID(),
-          ...(model ? { model } : {}),
-        }),
+        this.client.chat.regenerate.mutate(input),
       )
       // The replaced answer leaves the visible history, as it does on the server.
       if (this.messages.at(-1)?.role === 'assistant') this.messages.pop()
-      this.notice('info', `↻ New answer${model ? ` with ${model}` : ''}`)
+      const switched = model !== null && model !== conversation.currentModel
+      this.notice(
+        'info',
+        `↻ New answer${model ? ` with ${model}` : ''}${switched ? ` (the conversation now uses ${model}; /model to change)` : ''}`,
+      )
       this.store.set({ conversation: result.conversation })
       this.live.start(answer.id, answer.model, answer.content)
     } finally {
@@ -202,7 +208,7 @@ export class ChatController {
     const last = page.items.at(-1)
     const resume = last && last.role === 'assistant' && isUnfinished(last) ? last : null
     this.messages = resume ? page.items.slice(0, -1) : page.items
-    this.store.set({ conversation, model: null, pendingSystem: null, lastAnswer: null })
+    this.store.set({ conversation, pendingSystem: null, lastAnswer: null })
     this.reprint(page.nextBefore !== null, page.items[0]?.seq ?? null)
     // An answer still being written (here or on another device) streams on from where it is.
     if (resume) this.live.start(resume.id, resume.model, resume.content)

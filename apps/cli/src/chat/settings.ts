@@ -16,9 +16,9 @@ export async function setModel(ctx: SettingsContext, model: string): Promise<voi
   if (conversation) {
     const updated = await ctx.client.conversation.update.mutate({ id: conversation.id, model })
     ctx.store.set({ conversation: updated })
-  } else {
-    ctx.store.set({ model })
   }
+  // Remembered for the next /new too.
+  ctx.store.set({ model })
   ctx.notice('info', `Model: ${model}`)
 }
 

@@ -3,6 +3,7 @@ import type { Command } from '../args'
 import { resolveConversationRef } from '../chat/conversations'
 import { openSession } from '../connect/session'
 import type { CliEnv } from '../config/env'
+import { explainAnswerError } from '../errors'
 
 /** `t3chat show <ref>`: a whole conversation, rendered on a terminal, plain when piped. */
 export async function show(
@@ -58,7 +59,10 @@ export function plainTranscript(conversation: Conversation, messages: readonly M
       message.role === 'user'
         ? 'You'
         : `Assistant (${message.model ?? 'unknown model'}${message.status === 'completed' ? '' : `, ${message.status}`})`
-    parts.push(`## ${who}\n\n${message.content}\n`)
+    const failed =
+      message.status === 'error' ? `(failed: ${explainAnswerError(message.error).message})` : ''
+    const body = [message.content, failed].filter((part) => part !== '').join('\n\n')
+    parts.push(`## ${who}\n\n${body}\n`)
   }
   return `${parts.join('\n')}`
 }

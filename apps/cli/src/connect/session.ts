@@ -55,7 +55,7 @@ export function clientSession(opts: {
 
 /** What a keyless local server means for the user, in one line. */
 export const KEYLESS_NOTICE =
-  'Answers are off: export OPENROUTER_API_KEY=sk-or-… and restart, or try t3chat --demo.'
+  'Answers are off: export OPENROUTER_API_KEY=sk-or-… and restart, or add --demo for the offline demo.'
 
 /**
  * Finds the server and signs in:

@@ -156,13 +156,15 @@ export function createChatEngine(deps: Omit<ApiDeps, 'engine'>): ChatEngine {
           { status: message.status, code: message.error?.code, chars: message.content.length },
           'answer ended',
         )
-        if (message.status === 'completed' && opts.titleFrom !== null) {
+        // A stopped or failed first answer still names the conversation (after the user's
+        // message, without asking the title model about an answer that is not there).
+        if (opts.titleFrom !== null) {
           track(
             generateTitle(deps, {
               userId: opts.userId,
               conversationId: opts.conversationId,
               userContent: opts.titleFrom.userContent,
-              answer: message.content,
+              answer: message.status === 'completed' ? message.content : null,
             }),
           )
         }
