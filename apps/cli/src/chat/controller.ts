@@ -357,6 +357,7 @@ export class ChatController {
   }
 
   private fail(error: unknown, prefix?: string): void {
+    if (isNetworkError(error)) this.feed.unreachable()
     const explained = explainError(error, { url: this.opts.session.url })
     const text = prefix ? `${prefix}: ${explained.message}` : explained.message
     this.notice('error', text, explained.hint)
