@@ -166,7 +166,11 @@ async function createOutput(command: AskCommand, model: string | null): Promise<
       ...QUIET,
       async finish(final) {
         if (plain) return writeOut(withNewline(final.content))
-        const { renderMessage } = await import('../ui/transcript-view')
+        const [{ renderMessage }, { loadLanguagesOf }] = await Promise.all([
+          import('../ui/transcript-view'),
+          import('../ui/highlight'),
+        ])
+        await loadLanguagesOf(final.content)
         return writeOut(`${renderMessage(final, process.stdout.columns || 80)}\n`)
       },
     }

@@ -20,7 +20,11 @@ export async function show(
     if (command.json) {
       process.stdout.write(`${JSON.stringify({ conversation, messages })}\n`)
     } else if (process.stdout.isTTY) {
-      const { renderTranscript } = await import('../ui/transcript-view')
+      const [{ renderTranscript }, { loadLanguagesOf }] = await Promise.all([
+        import('../ui/transcript-view'),
+        import('../ui/highlight'),
+      ])
+      await loadLanguagesOf(messages.map((message) => message.content).join('\n'))
       process.stdout.write(
         `${renderTranscript(conversation, messages, process.stdout.columns || 80)}\n`,
       )
