@@ -112,7 +112,7 @@ export function loadLanguage(lang: string): Promise<boolean> {
       try {
         const [{ createLowlight }, grammar] = await Promise.all([
           importLowlight(),
-          import(`${GRAMMARS}/${file}.js`) as Promise<{ default: unknown }>,
+          import(`${GRAMMARS}/${file}`) as Promise<{ default: unknown }>,
         ])
         lowlight ??= createLowlight()
         lowlight.register(file, grammar.default)
