@@ -5,7 +5,16 @@ import { explainError, explainLine, isNetworkError } from '../errors'
 import { Conversations } from './conversations'
 import { EventFeed } from './event-feed'
 import { LiveAnswers } from './live-answers'
-import { exactModel, rename, setModel, systemPrompt, type SettingsContext } from './settings'
+import type { Role } from '../config/file'
+import { copyCodeBlock } from './copy'
+import {
+  exactModel,
+  rename,
+  setModel,
+  systemPrompt,
+  useRole,
+  type SettingsContext,
+} from './settings'
 import { parseInput, SLASH_HELP, type SlashCommand } from './slash'
 import { initialState, type ChatState, type Entry } from './state'
 import { Store } from './store'
@@ -24,6 +33,10 @@ export interface ControllerOptions {
   pageSize?: number
   /** Called right before a conversation is printed anew (the terminal clears its screen). */
   beforeReprint?: () => void
+  /** Roles of the config file, for `/role`. */
+  roles?: Readonly<Record<string, Role>>
+  /** Writes an escape sequence to the terminal (`/copy`'s OSC 52). Default: stdout. */
+  writeTerminal?: (data: string) => void
 }
 
 /**
@@ -97,6 +110,13 @@ export class ChatController {
           return command.model === null
             ? await this.retry(null)
             : await this.chooseModel(command.model, 'retry')
+        case 'role':
+          return await useRole(this.settings, this.opts.roles ?? {}, command.role)
+        case 'copy':
+          return copyCodeBlock(this.messages, command.index, {
+            write: this.opts.writeTerminal ?? ((data) => void process.stdout.write(data)),
+            notice: (tone, text) => this.notice(tone, text),
+          })
         case 'delete':
           return this.askDelete()
         case 'more':
