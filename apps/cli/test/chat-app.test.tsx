@@ -201,8 +201,9 @@ describe('chat view (real client and server)', () => {
     await chat.until(() => chat.controller.store.get().lastAnswer !== null)
     const copied = () => {
       const last = chat.terminal.at(-1) ?? ''
-      const match = /^\u001b\]52;c;([A-Za-z0-9+/=]*)\u0007$/.exec(last)
-      return match ? Buffer.from(match[1] ?? '', 'base64').toString('utf8') : null
+      const [open, close] = ['\u001b]52;c;', '\u0007']
+      if (!last.startsWith(open) || !last.endsWith(close)) return null
+      return Buffer.from(last.slice(open.length, -close.length), 'base64').toString('utf8')
     }
     await chat.type('/copy')
     await chat.until((f) => f.includes('Copied code block 2 (2 lines) to the clipboard.'))

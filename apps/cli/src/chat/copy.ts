@@ -1,14 +1,15 @@
 import type { Message } from '@t3chat/client'
+import type { Token, Tokens } from 'marked'
 import { lexMarkdown } from '../format/lex'
 
 /** The fenced code blocks of the assistant's answers, in order. */
 export function codeBlocks(messages: readonly Message[]): string[] {
   const blocks: string[] = []
-  const visit = (tokens: ReturnType<typeof lexMarkdown>) => {
+  const visit = (tokens: readonly Token[]) => {
     for (const token of tokens) {
-      if (token.type === 'code' && typeof token.text === 'string') blocks.push(token.text)
-      else if ('tokens' in token && Array.isArray(token.tokens)) visit(token.tokens)
-      if (token.type === 'list' && Array.isArray(token.items)) visit(token.items)
+      if (token.type === 'code') blocks.push((token as Tokens.Code).text)
+      else if (token.type === 'list') visit((token as Tokens.List).items)
+      else if ('tokens' in token && token.tokens !== undefined) visit(token.tokens)
     }
   }
   for (const message of messages) {
