@@ -100,6 +100,7 @@ describe('chat view (real client and server)', () => {
       await new Promise((resolve) => setTimeout(resolve, 15))
     }
     expect(seen.size).toBeGreaterThanOrEqual(3)
+    await waitFor(() => chat.controller.store.get().lastAnswer !== null, { timeoutMs: 30_000 })
 
     const conversation = await currentConversation(chat)
     const [, answer] = await visibleMessages(conversation.id)
