@@ -1,5 +1,5 @@
 // The data set behind the list/history numbers: one user owns N conversations of M messages
-// each (10k × 100 = 1M messages in a full run), built with INSERT … SELECT generate_series so
+// on the active path plus M/10 off it (10k × 110 = 1.1M messages in a full run), built with INSERT … SELECT generate_series so
 // it takes seconds, then ANALYZEd. Run alone: `pnpm --filter @t3chat/bench seed [--quick] [--keep]`.
 import { randomUUID } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
@@ -23,13 +23,15 @@ export interface SeedResult extends SeedPlan {
 
 /**
  * Seeds a migrated database: a user, `conversations` conversations (activity spread over the
- * past, newest first in the list), each with `messagesPerConversation` completed messages
- * alternating user/assistant; then ANALYZE so the planner knows the sizes.
+ * past, newest first in the list), each with an active path of `messagesPerConversation`
+ * completed messages alternating user/assistant, plus a regenerated-away sibling of every
+ * tenth message (off the path); then ANALYZE so the planner knows the sizes.
  */
 export async function seed(db: Kysely<Database>, plan: SeedPlan): Promise<SeedResult> {
   const started = performance.now()
   const userId = randomUUID()
   const m = plan.messagesPerConversation
+  const branches = Math.floor(m / 10)
   await sql`set synchronous_commit = off`.execute(db)
   await db.transaction().execute(async (trx) => {
     await sql`insert into users (id, email, display_name) values (${userId}, 'bench@example.test', 'Bench')`.execute(
@@ -43,12 +45,15 @@ export async function seed(db: Kysely<Database>, plan: SeedPlan): Promise<SeedRe
              'What about item ' || i || '?', t, t, t - interval '1 day', t
       from generate_series(1, ${plan.conversations}) as i,
            lateral (select now() - i * interval '37 seconds') as ts(t)`.execute(trx)
-    // Ordered by conversation and seq so the (conversation_id, seq) index fills in order.
+    // Ordered by conversation and seq so the (conversation_id, seq) index fills in order. Ids
+    // are derived from (conversation, seq) so each message can name its parent: the one before.
     await sql`
       insert into messages
-        (conversation_id, seq, role, content, model, status, prompt_tokens, completion_tokens,
-         cost, created_at, completed_at)
-      select c.id, s,
+        (id, parent_id, conversation_id, seq, role, content, model, status, prompt_tokens,
+         completion_tokens, cost, created_at, completed_at)
+      select md5(c.id::text || ':' || s)::uuid,
+             case when s > 1 then md5(c.id::text || ':' || (s - 1))::uuid end,
+             c.id, s,
              case when s % 2 = 1 then 'user' else 'assistant' end,
              case when s % 2 = 1
                   then 'Question ' || s || ' about ' || left(md5(c.id::text || s), 16) || '?'
@@ -64,6 +69,26 @@ export async function seed(db: Kysely<Database>, plan: SeedPlan): Promise<SeedRe
       from conversations c cross join generate_series(1, ${m}) as s
       where c.user_id = ${userId}
       order by c.id, s`.execute(trx)
+    // Branches: every tenth message is an answer with a regenerated-away sibling, off the
+    // active path (seqs after the path's, as a regenerate would have numbered them).
+    await sql`
+      insert into messages
+        (id, parent_id, conversation_id, seq, role, content, model, status, hidden,
+         created_at, completed_at)
+      select md5(c.id::text || ':b' || j)::uuid,
+             md5(c.id::text || ':' || (10 * j - 1))::uuid,
+             c.id, ${m} + j, 'assistant',
+             repeat('Another answer, regenerated away. ', 4) || j,
+             'openai/gpt-4o-mini', 'completed', true,
+             c.created_at + (${m} + j) * interval '1 second',
+             c.created_at + (${m} + j) * interval '1 second'
+      from conversations c cross join generate_series(1, ${branches}) as j
+      where c.user_id = ${userId}
+      order by c.id, j`.execute(trx)
+    await sql`
+      update conversations c set leaf_message_id = md5(c.id::text || ':' || ${m})::uuid,
+             last_seq = ${m + branches}
+      where c.user_id = ${userId}`.execute(trx)
   })
   await sql`analyze users, conversations, messages`.execute(db)
   const sizes = await sql<{ conversations: number; messages: number }>`
@@ -72,7 +97,7 @@ export async function seed(db: Kysely<Database>, plan: SeedPlan): Promise<SeedRe
   return {
     ...plan,
     userId,
-    messages: plan.conversations * m,
+    messages: plan.conversations * (m + branches),
     seconds: (performance.now() - started) / 1000,
     tableBytes: sizes.rows[0] ?? { conversations: Number.NaN, messages: Number.NaN },
   }

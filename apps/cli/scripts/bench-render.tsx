@@ -57,6 +57,8 @@ for (const token of tokens) {
 const final: Message = {
   id: 'bench',
   conversationId: 'bench',
+  parentId: null,
+  branch: { index: 1, count: 1 },
   seq: 2,
   role: 'assistant',
   content,

@@ -303,4 +303,51 @@ describe('chat view (real client and server)', () => {
     await chat.type('/more')
     await chat.until((f) => f.includes('No earlier messages.'))
   })
+
+  it('branches: /retry keeps the old answer, /branch prev|next shows 1/2 and 2/2, /edit, /fork', async () => {
+    const chat = openChat({ model: 'fake/echo' })
+    await chat.newConversation()
+    await chat.type('the first question')
+    await chat.until(() => chat.controller.store.get().lastAnswer !== null)
+    const conversation = await currentConversation(chat)
+    const [, first] = await visibleMessages(conversation.id)
+
+    await chat.type('/retry fake/lorem:tokens=3')
+    await chat.until((f) => f.includes('branch 2/2'))
+    await chat.until(
+      () => !chat.controller.store.get().live && chat.controller.store.get().busy === null,
+    )
+    await chat.type('/branch prev')
+    await chat.until((f) => f.includes('Branch 1/2'))
+    expect((await visibleMessages(conversation.id)).at(-1)?.id).toBe(first?.id)
+    expect(chat.frame()).toContain('branch 1/2 · /branch prev|next')
+    await chat.type('/branch prev')
+    await chat.until((f) => f.includes('Already on the first branch.'))
+    await chat.type('/branch next')
+    await chat.until((f) => f.includes('Branch 2/2'))
+    expect((await visibleMessages(conversation.id)).at(-1)?.id).not.toBe(first?.id)
+
+    await chat.type('/edit the better question')
+    await chat.until((f) => f.includes('✎ Edited · branch 2/2'))
+    await chat.until(
+      () => !chat.controller.store.get().live && chat.controller.store.get().busy === null,
+    )
+    const edited = await visibleMessages(conversation.id)
+    // (The answer comes from the conversation's model, the one /retry chose.)
+    expect(edited.map((m) => [m.role, m.status, m.branch.count])).toEqual([
+      ['user', 'completed', 2],
+      ['assistant', 'completed', 1],
+    ])
+    expect(edited[0]?.content).toBe('the better question')
+
+    await chat.type('/fork')
+    await chat.until((f) => f.includes('into a new conversation'))
+    const fork = await waitFor(() => {
+      const open = chat.controller.store.get().conversation
+      return open !== null && open.id !== conversation.id ? open : null
+    })
+    expect((await visibleMessages(fork.id)).map((m) => m.content)).toEqual(
+      edited.map((m) => m.content),
+    )
+  })
 })

@@ -9,6 +9,8 @@ function finalMessage(content: string): Message {
   return {
     id: 'm',
     conversationId: 'c',
+    parentId: null,
+    branch: { index: 1, count: 1 },
     seq: 2,
     role: 'assistant',
     content,

@@ -1,9 +1,10 @@
 import type {
+  BranchedMessage,
   Conversation as ConversationRow,
   Message as MessageRow,
   User as UserRow,
 } from '@t3chat/db'
-import type { Conversation, Message, User } from './shapes'
+import type { Branch, Conversation, Message, User } from './shapes'
 
 const iso = (d: Date): string => d.toISOString()
 const isoOrNull = (d: Date | null): string | null => (d === null ? null : d.toISOString())
@@ -29,16 +30,24 @@ export function toConversation(row: ConversationRow): Conversation {
     pinned: row.pinned,
     messageCount: row.messageCount,
     preview: row.preview,
+    leafMessageId: row.leafMessageId,
     lastMessageAt: isoOrNull(row.lastMessageAt),
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   }
 }
 
-export function toMessage(row: MessageRow): Message {
+/** A stored message with its branch position, from a query that did not compute it. */
+export function withBranch(row: MessageRow, branch: Branch): BranchedMessage {
+  return { ...row, branchIndex: branch.index, branchCount: branch.count }
+}
+
+export function toMessage(row: BranchedMessage): Message {
   return {
     id: row.id,
     conversationId: row.conversationId,
+    parentId: row.parentId,
+    branch: { index: row.branchIndex, count: row.branchCount },
     seq: row.seq,
     role: row.role,
     content: row.content,

@@ -31,6 +31,7 @@ describe('conversation.create', () => {
       pinned: false,
       messageCount: 0,
       preview: null,
+      leafMessageId: null,
       lastMessageAt: null,
       createdAt: anIso,
       updatedAt: anIso,

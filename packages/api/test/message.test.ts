@@ -39,6 +39,8 @@ describe('message.list', () => {
     expect(all[0]).toStrictEqual({
       id: aUuid,
       conversationId,
+      parentId: null,
+      branch: { index: 1, count: 1 },
       seq: 1,
       role: 'user',
       content: 'one two',
@@ -52,6 +54,8 @@ describe('message.list', () => {
     expect(all[1]).toStrictEqual({
       id: aUuid,
       conversationId,
+      parentId: all[0]?.id,
+      branch: { index: 1, count: 1 },
       seq: 2,
       role: 'assistant',
       content: 'one two',

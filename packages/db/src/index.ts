@@ -36,13 +36,27 @@ export {
   interruptLiveAnswers,
   loadContext,
   setConversationTitleIfUnset,
-  startRegeneration,
   startTurn,
   type AnswerEnd,
   type ContextMessage,
   type FinishOutcome,
-  type RegenerationStart,
   type StartedTurn,
   type TurnOutcome,
   type TurnStart,
+  type TurnStarted,
 } from './repositories/chat-turns'
+export {
+  forkPath,
+  listSiblings,
+  moveActivePath,
+  selectBranch,
+  type BranchedMessage,
+} from './repositories/branches'
+export {
+  startEdit,
+  startRegeneration,
+  type BranchOutcome,
+  type BranchStarted,
+  type EditStart,
+  type RegenerationStart,
+} from './repositories/branch-turns'

@@ -91,6 +91,36 @@ describe('appendMessages', () => {
     })
   })
 
+  it('chains appended messages from the active leaf, each the parent of the next', async () => {
+    const { db } = testDb
+    const user = await seedUser(db)
+    const conversation = await seedConversation(db, user.id)
+    const key = { userId: user.id, conversationId: conversation.id }
+    const first = await db.transaction().execute((trx) =>
+      appendMessages(trx, {
+        ...key,
+        messages: [userDraft('q'), { role: 'assistant', content: 'a1', status: 'completed' }],
+      }),
+    )
+    const second = await db
+      .transaction()
+      .execute((trx) => appendMessages(trx, { ...key, messages: [userDraft('q2')] }))
+    const [q, a1] = first ?? []
+    const [q2] = second ?? []
+    expect([q?.parentId, a1?.parentId, q2?.parentId]).toEqual([null, q?.id, a1?.id])
+    const page = await listMessages(db, { ...key, limit: 10, before: null })
+    expect(page?.items.map((m) => [m.seq, m.branchIndex, m.branchCount])).toEqual([
+      [1, 1, 1],
+      [2, 1, 1],
+      [3, 1, 1],
+    ])
+    expect(await findConversation(db, { userId: user.id, id: conversation.id })).toMatchObject({
+      messageCount: 3,
+      lastSeq: 3,
+      leafMessageId: q2?.id,
+    })
+  })
+
   it('pages newest first, items ascending, with nextBefore until the start', async () => {
     const { db } = testDb
     const user = await seedUser(db)

@@ -36,8 +36,9 @@ export interface MessageDraft {
 }
 
 /**
- * Appends messages to the user's conversation with the next gap-free seqs, and bumps the
- * conversation (counts, last message time, activity, preview when given). Undefined when the
+ * Appends messages to the user's conversation after its active leaf (each the parent of the
+ * next; the last becomes the leaf), with the next gap-free seqs, and bumps the conversation
+ * (counts, last message time, activity, preview when given). Undefined when the
  * conversation is not the user's. Concurrent appends to one conversation serialise on its row.
  * A fixture writer: the app writes messages only through its turn statements (chat-turns.ts).
  */
@@ -63,16 +64,19 @@ export async function appendMessages(
     }))
     .where('id', '=', a.conversationId)
     .where('userId', '=', a.userId)
-    .returning('lastSeq')
+    .returning(['lastSeq', 'leafMessageId'])
     .executeTakeFirst()
   if (!conversation) return undefined
   if (n === 0) return []
 
   const firstSeq = conversation.lastSeq - n + 1
+  const ids = a.messages.map(() => randomUUID())
   const inserted = await trx
     .insertInto('messages')
     .values(
       a.messages.map((m, i) => ({
+        id: ids[i],
+        parentId: i === 0 ? conversation.leafMessageId : ids[i - 1],
         conversationId: a.conversationId,
         seq: firstSeq + i,
         role: m.role,
@@ -83,6 +87,11 @@ export async function appendMessages(
       })),
     )
     .returningAll()
+    .execute()
+  await trx
+    .updateTable('conversations')
+    .set({ leafMessageId: ids.at(-1) })
+    .where('id', '=', a.conversationId)
     .execute()
   return inserted.sort((x, y) => x.seq - y.seq)
 }

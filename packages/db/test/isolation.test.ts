@@ -5,9 +5,12 @@ import {
   findConversation,
   findMessage,
   findMessageByClientId,
+  forkPath,
   listConversations,
   listMessages,
   lockConversation,
+  selectBranch,
+  startEdit,
   startRegeneration,
   startTurn,
   updateConversation,
@@ -120,9 +123,38 @@ describe("user A's repository calls never reach user B's rows", () => {
         conversationId: bobsConversation.id,
         assistantMessageId: randomUUID(),
         clientMessageId: randomUUID(),
+        messageId: null,
         model: null,
+        previewLength: 160,
       }),
     ).toEqual({ outcome: 'not_found' })
+    const bobsAnswer = bobsMessages[1]
+    if (!bobsAnswer) throw new Error('seed failed')
+    expect(
+      await startEdit(db, {
+        userId: alice.id,
+        messageId: bobsMessages[0]?.id ?? '',
+        userMessageId: randomUUID(),
+        assistantMessageId: randomUUID(),
+        clientMessageId: randomUUID(),
+        content: 'injected',
+        model: null,
+        previewLength: 160,
+      }),
+    ).toEqual({ outcome: 'message_not_found' })
+    expect(
+      await db.transaction().execute((trx) =>
+        selectBranch(trx, {
+          userId: alice.id,
+          conversationId: bobsConversation.id,
+          messageId: bobsAnswer.id,
+          previewLength: 160,
+        }),
+      ),
+    ).toBeUndefined()
+    expect(
+      await forkPath(db, { userId: alice.id, messageId: bobsAnswer.id, previewLength: 160 }),
+    ).toBeUndefined()
 
     expect(await bobsState()).toEqual(before)
   })

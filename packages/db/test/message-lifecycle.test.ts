@@ -113,7 +113,9 @@ describe('a turn in the database', () => {
       conversationId: conversation.id,
       assistantMessageId: randomUUID(),
       clientMessageId: randomUUID(),
+      messageId: null,
       model: null,
+      previewLength: 160,
     }
     expect(await startRegeneration(db, regeneration)).toEqual({
       outcome: 'busy',

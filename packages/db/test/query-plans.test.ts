@@ -82,6 +82,8 @@ describe.runIf(databaseUrl)('query plans on Postgres with realistic volumes', ()
       expect(plan).not.toMatch(/Seq Scan on messages/)
       expect(plan).not.toMatch(/Sort/)
       if (before !== null) expect(plan).toMatch(/Index Cond: .*seq < 1500/)
+      // Each message's branch position: an index-only count of its siblings, never a scan.
+      expect(plan).toMatch(/Index Only Scan using messages_parent_idx on messages/)
     }
   })
 })

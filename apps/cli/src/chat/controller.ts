@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Message, Model, UserEvent } from '@t3chat/client'
 import type { Session } from '../connect/session'
 import { explainError, explainLine, isNetworkError } from '../errors'
+import { editLast, forkHere, stepBranch, type BranchHost } from './branching'
 import { Conversations } from './conversations'
 import { EventFeed } from './event-feed'
 import { LiveAnswers } from './live-answers'
@@ -117,6 +118,12 @@ export class ChatController {
             write: this.opts.writeTerminal ?? ((data) => void process.stdout.write(data)),
             notice: (tone, text) => this.notice(tone, text),
           })
+        case 'edit':
+          return await editLast(this.branchHost(), command.text)
+        case 'branch':
+          return await stepBranch(this.branchHost(), command.direction)
+        case 'fork':
+          return await forkHere(this.branchHost())
         case 'delete':
           return this.askDelete()
         case 'more':
@@ -202,12 +209,13 @@ export class ChatController {
       const { assistantMessage: answer, ...result } = await withRetries(() =>
         this.client.chat.regenerate.mutate(input),
       )
-      // The replaced answer leaves the visible history, as it does on the server.
+      // The replaced answer leaves the visible history (it stays on the server as a branch).
       if (this.messages.at(-1)?.role === 'assistant') this.messages.pop()
       const switched = model !== null && model !== conversation.currentModel
+      const branch = `branch ${answer.branch.index}/${answer.branch.count}`
       this.notice(
         'info',
-        `↻ New answer${model ? ` with ${model}` : ''}${switched ? ` (the conversation now uses ${model}; /model to change)` : ''}`,
+        `↻ New answer${model ? ` with ${model}` : ''} · ${branch}${switched ? ` (the conversation now uses ${model}; /model to change)` : ''}`,
       )
       this.store.set({ conversation: result.conversation })
       this.live.start(answer.id, answer.model, answer.content)
@@ -321,6 +329,17 @@ export class ChatController {
   dispose(): void {
     this.feed.stop()
     this.live.dispose()
+  }
+
+  private branchHost(): BranchHost {
+    return {
+      client: this.client,
+      conversation: () => this.store.get().conversation,
+      path: () => this.messages,
+      live: () => this.store.get().live !== null,
+      open: (id) => this.open(id),
+      notice: (tone, text) => this.notice(tone, text),
+    }
   }
 
   private askDelete(): void {

@@ -77,3 +77,24 @@ describe('parseInput', () => {
     expect(completeCommand('hello')).toBeNull()
   })
 })
+
+describe('branch commands', () => {
+  it('parse /edit, /branch and /fork, and refuse them without what they need', () => {
+    expect(parseInput('/edit a better question')).toEqual({
+      kind: 'command',
+      command: { name: 'edit', text: 'a better question' },
+    })
+    expect(parseInput('/branch next')).toEqual({
+      kind: 'command',
+      command: { name: 'branch', direction: 'next' },
+    })
+    expect(parseInput('/branch prev')).toEqual({
+      kind: 'command',
+      command: { name: 'branch', direction: 'prev' },
+    })
+    expect(parseInput('/fork')).toEqual({ kind: 'command', command: { name: 'fork' } })
+    expect(parseInput('/edit')).toMatchObject({ kind: 'invalid', error: /Usage: \/edit/ })
+    expect(parseInput('/branch sideways')).toMatchObject({ kind: 'invalid' })
+    expect(parseInput('/fork now')).toMatchObject({ kind: 'invalid' })
+  })
+})

@@ -11,6 +11,9 @@ export type SlashCommand =
   | { name: 'retry'; model: string | null }
   | { name: 'role'; role: string | null }
   | { name: 'copy'; index: number | null }
+  | { name: 'edit'; text: string }
+  | { name: 'branch'; direction: 'next' | 'prev' }
+  | { name: 'fork' }
   | { name: 'delete' }
   | { name: 'more' }
   | { name: 'help' }
@@ -33,6 +36,10 @@ export const SLASH_HELP: ReadonlyArray<[usage: string, what: string]> = [
   ['/retry [model]', 'answer the last message again, optionally with another model'],
   ['/role [name]', 'use a role of the config file (system prompt and model); list them'],
   ['/copy [n]', 'copy the last (or nth) code block to the clipboard'],
+  ['/retry [model]', 'answer the last message again (the old answer stays a branch)'],
+  ['/edit <text>', 'change your last message and get a new answer (the old stays a branch)'],
+  ['/branch next|prev', 'switch to the next or previous branch (the one shown as 2/3)'],
+  ['/fork', 'copy this conversation up to here into a new one'],
   ['/more', 'load earlier messages (also PgUp)'],
   ['/delete', 'delete this conversation'],
   ['/help', 'this list'],
@@ -74,6 +81,7 @@ export function parseInput(raw: string): ParsedInput {
     case 'more':
     case 'help':
     case 'quit':
+    case 'fork':
       return noArg({ name })
     case 'open':
       return arg === ''
@@ -103,6 +111,14 @@ export function parseInput(raw: string): ParsedInput {
             error: 'Usage: /copy [n] (n counts code blocks from the first, 1 = first)',
           }
     }
+    case 'edit':
+      return arg === ''
+        ? { kind: 'invalid', error: 'Usage: /edit <new text of your last message>' }
+        : command({ name, text: arg })
+    case 'branch':
+      return arg === 'next' || arg === 'prev'
+        ? command({ name, direction: arg })
+        : { kind: 'invalid', error: 'Usage: /branch next|prev' }
     default:
       return {
         kind: 'invalid',

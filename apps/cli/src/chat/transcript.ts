@@ -1,6 +1,7 @@
 import type { Conversation, Message } from '@t3chat/client'
 import { settledLength } from '../answer/settle'
 import { relativeTime } from '../format/time'
+import { branchLabel } from './branching'
 import type { Entry, LiveAnswer } from './state'
 
 let counter = 0
@@ -43,11 +44,14 @@ export function headerEntry(
 export function messageEntries(messages: readonly Message[]): Entry[] {
   const entries: Entry[] = []
   for (const message of messages) {
-    if (message.role === 'user') {
+    if (message.role === 'user')
       entries.push({ kind: 'user', id: entryId(), content: message.content })
-      continue
+    else entries.push(...answerEntries(message, message.content, true))
+    const branch = branchLabel(message)
+    if (branch !== null) {
+      const text = `branch ${branch} · /branch prev|next`
+      entries.push({ kind: 'notice', id: entryId(), tone: 'info', text })
     }
-    entries.push(...answerEntries(message, message.content, true))
   }
   return entries
 }

@@ -9,8 +9,8 @@ import {
   type Database,
 } from '@t3chat/db'
 import { DEFAULT_CONTEXT_LENGTH, LlmError, type LlmProvider, type ModelCatalog } from '@t3chat/llm'
-import { toMessage } from '../mappers'
-import type { Message } from '../shapes'
+import { toMessage, withBranch } from '../mappers'
+import type { Branch, Message } from '../shapes'
 import { fitContext } from './context-window'
 import type { AnswerWriter } from './hub'
 
@@ -24,8 +24,11 @@ export interface GenerationRun {
   stopReason: StopReason | null
   model: string
   systemPrompt: string | null
-  /** The seq of the answer; its context is everything visible before it. */
+  /** The seq of the answer; its context is the active path before it. */
   seq: number
+  /** The user message it answers, and its place among that message's answers. */
+  parentId: string | null
+  branch: Branch
   /** The context, newest first, when the turn's start already read it (else it is loaded). */
   history: ContextMessage[] | null
 }
@@ -96,7 +99,7 @@ export async function runGeneration(deps: GenerationDeps, gen: GenerationRun): P
     // The conversation was deleted while the answer streamed: nothing to keep.
     throw new Error('message vanished')
   }
-  return toMessage(ended.message)
+  return toMessage(withBranch(ended.message, gen.branch))
 }
 
 function failure(code: string, message: string) {

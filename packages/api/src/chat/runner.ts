@@ -12,8 +12,8 @@ import type { Logger } from 'pino'
 import { finishAnswer, type ContextMessage, type Database } from '@t3chat/db'
 import type { LlmProvider, ModelCatalog } from '@t3chat/llm'
 import type { ApiConfig } from '../config'
-import { toMessage } from '../mappers'
-import type { Message } from '../shapes'
+import { toMessage, withBranch } from '../mappers'
+import type { Branch, Message } from '../shapes'
 import { runGeneration, type GenerationRun } from './generation'
 import type { AnswerWriter, Hub } from './hub'
 import type { ConcurrencyLimiter } from './limiter'
@@ -25,6 +25,9 @@ export interface AnswerJob {
   conversationId: string
   messageId: string
   seq: number
+  /** The user message it answers, and its place among that message's answers. */
+  parentId: string | null
+  branch: Branch
   model: string
   systemPrompt: string | null
   /** The context newest first, when the turn already read it; null loads it. */
@@ -88,7 +91,10 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
       })
       if (ended.outcome !== 'not_found')
         await hub
-          .publish(job.userId, { type: 'message.updated', message: toMessage(ended.message) })
+          .publish(job.userId, {
+            type: 'message.updated',
+            message: toMessage(withBranch(ended.message, job.branch)),
+          })
           .catch(() => undefined)
     } finally {
       await deps.limiter.release(job.userId, job.messageId).catch(() => undefined)
@@ -146,6 +152,8 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
         model: job.model,
         systemPrompt: job.systemPrompt,
         seq: job.seq,
+        parentId: job.parentId,
+        branch: job.branch,
         history: job.history,
       }
       live.onStop(() => {
@@ -212,6 +220,8 @@ function snapshot(job: AnswerJob, live: AnswerWriter): Message {
   return {
     id: job.messageId,
     conversationId: job.conversationId,
+    parentId: job.parentId,
+    branch: job.branch,
     seq: job.seq,
     role: 'assistant',
     content: live.text(),

@@ -1,10 +1,21 @@
 import { z } from 'zod'
+import * as branches from '../services/branches'
 import * as conversations from '../services/conversation'
+import { ConversationPageSchema, ConversationSchema } from '../shapes'
 import { authedProcedure, router } from '../trpc'
 import { id, modelId, systemPrompt, title } from './inputs'
 
+const notFound = 'the conversation does not exist or is not yours'
+const unknownModel = '`model` is not in the provider’s catalog (see model.list)'
+
 export const conversationRouter = router({
   create: authedProcedure
+    .meta({
+      summary: 'Creates an empty conversation.',
+      description:
+        'The model defaults to the user’s `defaultModel`, then the server’s. Announced on `events` as `conversation.created`.',
+      errors: { BAD_REQUEST: unknownModel },
+    })
     .input(
       z.object({
         title: title.optional(),
@@ -12,23 +23,37 @@ export const conversationRouter = router({
         model: modelId.optional(),
       }),
     )
+    .output(ConversationSchema)
     .mutation(({ ctx, input }) => conversations.create(ctx.deps, ctx.user, input)),
   list: authedProcedure
+    .meta({
+      summary: 'The user’s conversations, newest activity first (keyset pages).',
+      errors: { BAD_REQUEST: '`cursor` is not one this server handed out' },
+    })
     .input(
       z
         .object({
           limit: z.number().int().min(1).max(100).default(20),
-          cursor: z.string().max(200).nullish(),
+          cursor: z.string().max(200).nullish().describe('`nextCursor` of the previous page'),
         })
         .default({ limit: 20 }),
     )
+    .output(ConversationPageSchema)
     .query(({ ctx, input }) =>
       conversations.list(ctx.deps, ctx.user, { limit: input.limit, cursor: input.cursor ?? null }),
     ),
   get: authedProcedure
+    .meta({ summary: 'One conversation.', errors: { NOT_FOUND: notFound } })
     .input(z.object({ id }))
+    .output(ConversationSchema)
     .query(({ ctx, input }) => conversations.get(ctx.deps, ctx.user, input.id)),
   update: authedProcedure
+    .meta({
+      summary: 'Renames, re-prompts, switches the model of, or pins a conversation.',
+      description:
+        'Only the fields given change; `title: null` lets a title be generated again. Announced on `events` as `conversation.updated`.',
+      errors: { NOT_FOUND: notFound, BAD_REQUEST: unknownModel },
+    })
     .input(
       z.object({
         id,
@@ -38,8 +63,40 @@ export const conversationRouter = router({
         pinned: z.boolean().optional(),
       }),
     )
+    .output(ConversationSchema)
     .mutation(({ ctx, input }) => conversations.update(ctx.deps, ctx.user, input)),
   delete: authedProcedure
+    .meta({
+      summary: 'Deletes a conversation and its messages (a live answer is stopped first).',
+      errors: { NOT_FOUND: notFound },
+    })
     .input(z.object({ id }))
+    .output(z.object({ id: z.uuid() }))
     .mutation(({ ctx, input }) => conversations.remove(ctx.deps, ctx.user, input.id)),
+  selectBranch: authedProcedure
+    .meta({
+      summary: 'Moves the active path through a message, down to the newest leaf beneath it.',
+      description:
+        '`message.list`, `messageCount`, `preview` and the next answer’s context follow the new path; nothing is deleted. Announced on `events` as `conversation.updated`.',
+      errors: {
+        NOT_FOUND: 'the conversation, or the message in it, does not exist or is not yours',
+        CONFLICT: 'an answer in that conversation is still `pending` or `streaming`',
+      },
+    })
+    .input(z.object({ conversationId: id, messageId: id }))
+    .output(ConversationSchema)
+    .mutation(({ ctx, input }) => branches.selectBranch(ctx.deps, ctx.user, input)),
+  fork: authedProcedure
+    .meta({
+      summary: 'A new conversation holding a copy of the path up to a message.',
+      description:
+        'Any message, on any branch. The copy keeps the title, system prompt and model; its messages are numbered from 1. Announced on `events` as `conversation.created`.',
+      errors: {
+        NOT_FOUND: 'the message does not exist or is not yours',
+        CONFLICT: 'an answer in the source conversation is still `pending` or `streaming`',
+      },
+    })
+    .input(z.object({ messageId: id }))
+    .output(ConversationSchema)
+    .mutation(({ ctx, input }) => branches.fork(ctx.deps, ctx.user, input)),
 })

@@ -1,17 +1,30 @@
 import { z } from 'zod'
 import * as messages from '../services/message'
+import { MessagePageSchema, MessageSiblingsSchema } from '../shapes'
 import { authedProcedure, router } from '../trpc'
 import { id } from './inputs'
 
 export const messageRouter = router({
   list: authedProcedure
+    .meta({
+      summary: 'A conversation’s history, newest page first (ascending `seq` within a page).',
+      description:
+        'The active path only (root → leaf; see conversation.selectBranch), each message with its `parentId` and `branch`. An answer streaming on this server shows its live text.',
+      errors: { NOT_FOUND: 'the conversation does not exist or is not yours' },
+    })
     .input(
       z.object({
         conversationId: id,
         limit: z.number().int().min(1).max(200).default(50),
-        before: z.number().int().min(1).optional(),
+        before: z
+          .number()
+          .int()
+          .min(1)
+          .optional()
+          .describe('only messages with a lower `seq` (`nextBefore` of the previous page)'),
       }),
     )
+    .output(MessagePageSchema)
     .query(({ ctx, input }) =>
       messages.list(ctx.deps, ctx.user, {
         conversationId: input.conversationId,
@@ -19,4 +32,14 @@ export const messageRouter = router({
         before: input.before ?? null,
       }),
     ),
+  siblings: authedProcedure
+    .meta({
+      summary: 'The messages that share a message’s parent (itself included), in creation order.',
+      description:
+        'What a client switches between: pass one of them to conversation.selectBranch. Off-path messages are listed too.',
+      errors: { NOT_FOUND: 'the message does not exist or is not yours' },
+    })
+    .input(z.object({ messageId: id }))
+    .output(MessageSiblingsSchema)
+    .query(({ ctx, input }) => messages.siblings(ctx.deps, ctx.user, input)),
 })

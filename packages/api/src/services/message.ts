@@ -1,5 +1,5 @@
 import type { AuthUser } from '@t3chat/auth'
-import { listMessages } from '@t3chat/db'
+import { listMessages, listSiblings } from '@t3chat/db'
 import type { ApiDeps } from '../deps'
 import { NotFoundError } from '../errors'
 import { toMessage } from '../mappers'
@@ -17,4 +17,15 @@ export async function list(
     items: page.items.map((row) => deps.runner.current(toMessage(row))),
     nextBefore: page.nextBefore,
   }
+}
+
+/** The messages sharing this message's parent (itself included), in creation order. */
+export async function siblings(
+  deps: ApiDeps,
+  user: AuthUser,
+  input: { messageId: string },
+): Promise<{ items: Message[] }> {
+  const rows = await listSiblings(deps.db, { userId: user.id, messageId: input.messageId })
+  if (rows === undefined) throw new NotFoundError('message')
+  return { items: rows.map((row) => deps.runner.current(toMessage(row))) }
 }

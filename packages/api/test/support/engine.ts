@@ -152,3 +152,9 @@ export function seededRandom(seed: number): () => number {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** The active path of a conversation as [content, "index/count"] pairs (one page). */
+export async function activePath(caller: Caller, conversationId: string) {
+  const page = await caller.message.list({ conversationId })
+  return page.items.map((m) => [m.content, `${m.branch.index}/${m.branch.count}`])
+}

@@ -29,6 +29,7 @@ export interface Conversations {
   id: Generated<string>;
   lastMessageAt: Timestamp | null;
   lastSeq: Generated<number>;
+  leafMessageId: string | null;
   messageCount: Generated<number>;
   pinned: Generated<boolean>;
   preview: string | null;
@@ -52,6 +53,7 @@ export interface Messages {
   hidden: Generated<boolean>;
   id: Generated<string>;
   model: string | null;
+  parentId: string | null;
   promptTokens: number | null;
   role: "assistant" | "user";
   seq: number;

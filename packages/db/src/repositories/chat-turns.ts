@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
-import type { Kysely, Transaction } from 'kysely'
-import type { Conversation, Database, Executor, Message, MessageStatus } from '../database'
-import { findConversation, lockConversation } from './conversations'
+import type { Conversation, Executor, Message, MessageStatus } from '../database'
+import { selectBranchedMessages, type BranchedMessage } from './branches'
+import { findConversation } from './conversations'
 import { findMessageByClientId } from './messages'
 import { uniqueViolation } from './pg-errors'
 
@@ -32,9 +32,9 @@ export interface TurnStart {
 /** A turn as it was started: what a repeated client id replays. */
 export interface StartedTurn {
   conversation: Conversation
-  /** The user message of a send; null for a regeneration. */
-  userMessage: Message | null
-  assistant: Message
+  /** The user message of a send or an edit; null for a regeneration. */
+  userMessage: BranchedMessage | null
+  assistant: BranchedMessage
 }
 
 /**
@@ -53,6 +53,13 @@ export type TurnOutcome<Started> =
   | { outcome: 'busy'; activeMessageId: string | null }
   | { outcome: 'not_found' }
 
+/** What {@link startTurn} returns: the updated conversation, the history, the user message's parent. */
+export type TurnStarted = Conversation & {
+  history: ContextMessage[]
+  /** The leaf before this turn: the parent of the new user message. */
+  previousLeafId: string | null
+}
+
 /**
  * Writes the user message and the pending answer (the next two seqs) and updates the
  * conversation, in ONE statement, which also returns the visible history before the turn
@@ -65,7 +72,7 @@ export type TurnOutcome<Started> =
 export async function startTurn(
   db: Executor,
   t: TurnStart,
-): Promise<TurnOutcome<{ conversation: Conversation & { history: ContextMessage[] } }>> {
+): Promise<TurnOutcome<{ conversation: TurnStarted }>> {
   let started
   try {
     started = await insertTurn(db, t)
@@ -105,23 +112,22 @@ async function findSentTurn(
   return { conversation, userMessage: first, assistant }
 }
 
-async function insertTurn(
-  db: Executor,
-  t: TurnStart,
-): Promise<(Conversation & { history: ContextMessage[] }) | undefined> {
+async function insertTurn(db: Executor, t: TurnStart): Promise<TurnStarted | undefined> {
   const setSystem = t.systemPrompt !== undefined
   const system = t.systemPrompt ?? null
+  // An existing conversation's row is locked first (FOR UPDATE returns its newest version), so
+  // the leaf the user message hangs from is the one the conditional update then sees.
   const conversation =
     t.conversationId === null
       ? sql`insert into conversations
               (user_id, system_prompt, current_model, last_seq, message_count,
-               last_message_at, activity_at, preview, active_message_id)
+               last_message_at, activity_at, preview, active_message_id, leaf_message_id)
             values (${t.userId}, ${system},
                     coalesce(${t.model}, (select default_model from users where id = ${t.userId}),
                              ${t.defaultModel}),
                     2, 2, now(), now(), ${t.preview},
-                    ${t.assistantMessageId})
-            returning *`
+                    ${t.assistantMessageId}, ${t.assistantMessageId})
+            returning *, null::uuid as previous_leaf_id`
       : sql`update conversations set
               last_seq = last_seq + 2,
               message_count = message_count + 2,
@@ -130,23 +136,28 @@ async function insertTurn(
               preview = ${t.preview},
               current_model = coalesce(${t.model}, current_model),
               system_prompt = case when ${setSystem} then ${system} else system_prompt end,
-              active_message_id = ${t.assistantMessageId}
-            where id = ${t.conversationId} and user_id = ${t.userId}
-              and active_message_id is null
-            returning *`
+              active_message_id = ${t.assistantMessageId},
+              leaf_message_id = ${t.assistantMessageId}
+            from (select id, leaf_message_id from conversations
+                  where id = ${t.conversationId} and user_id = ${t.userId}
+                  for update) previous
+            where conversations.id = previous.id
+              and conversations.active_message_id is null
+            returning conversations.*, previous.leaf_message_id as previous_leaf_id`
   // The history comes from the same statement: its snapshot does not include the rows it
   // inserts, so the sub-select sees exactly the messages before this turn.
-  const result = await sql<Conversation & { history: ContextMessage[] }>`
+  const result = await sql<TurnStarted>`
     with conv as (${conversation}),
     ins as (
       insert into messages
-        (id, conversation_id, seq, role, content, model, status, client_message_id, completed_at)
-      select ${t.userMessageId}::uuid, id, last_seq - 1, 'user', ${t.content}, null, 'completed',
-             ${t.clientMessageId}::uuid, now()
+        (id, conversation_id, parent_id, seq, role, content, model, status, client_message_id,
+         completed_at)
+      select ${t.userMessageId}::uuid, id, previous_leaf_id, last_seq - 1, 'user', ${t.content},
+             null, 'completed', ${t.clientMessageId}::uuid, now()
       from conv
       union all
-      select ${t.assistantMessageId}::uuid, id, last_seq, 'assistant', '', current_model, 'pending',
-             null, null
+      select ${t.assistantMessageId}::uuid, id, ${t.userMessageId}::uuid, last_seq, 'assistant', '',
+             current_model, 'pending', null, null
       from conv
     )
     select conv.*, (
@@ -169,12 +180,10 @@ async function insertTurn(
 async function findMessageBySeq(
   db: Executor,
   q: { conversationId: string; seq: number },
-): Promise<Message | undefined> {
-  return db
-    .selectFrom('messages')
-    .selectAll()
-    .where('conversationId', '=', q.conversationId)
-    .where('seq', '=', q.seq)
+): Promise<BranchedMessage | undefined> {
+  return selectBranchedMessages(db)
+    .where('messages.conversationId', '=', q.conversationId)
+    .where('messages.seq', '=', q.seq)
     .executeTakeFirst()
 }
 
@@ -269,125 +278,6 @@ export async function loadContext(
     .orderBy('seq', 'desc')
     .limit(q.limit)
     .execute()
-}
-
-/** What {@link startRegeneration} writes. */
-export interface RegenerationStart {
-  userId: string
-  conversationId: string
-  assistantMessageId: string
-  clientMessageId: string
-  /** null keeps the conversation's model. */
-  model: string | null
-}
-
-/**
- * Starts a new answer to the conversation's last user message, in one transaction: hides the
- * answers after it, appends a pending answer with the next seq, switches the model. A
- * repeated client id replays the regeneration it started; `empty` when there is no user
- * message to answer.
- */
-export async function startRegeneration(
-  db: Kysely<Database>,
-  r: RegenerationStart,
-): Promise<
-  | TurnOutcome<{ conversation: Conversation; assistant: Message; userMessage: Message }>
-  | { outcome: 'empty' }
-> {
-  const previous = await findRegeneration(db, r)
-  if (previous !== undefined) return previous
-  try {
-    return await db.transaction().execute((trx) => insertRegeneration(trx, r))
-  } catch (error) {
-    // Client ids are unique across users: someone else's id is a bad id, not a server error.
-    if (uniqueViolation(error) === null) throw error
-    return (
-      (await findRegeneration(db, r)) ?? {
-        outcome: 'duplicate',
-        field: 'clientMessageId',
-        turn: null,
-      }
-    )
-  }
-}
-
-/** The regeneration this user made with this client id, as a `duplicate` outcome. */
-async function findRegeneration(
-  db: Executor,
-  r: { userId: string; clientMessageId: string },
-): Promise<TurnOutcome<never> | undefined> {
-  const previous = await findMessageByClientId(db, r)
-  if (previous === undefined) return undefined
-  // The id of a user message (a chat.send) is not a regeneration's to replay.
-  const conversation =
-    previous.role === 'assistant'
-      ? await findConversation(db, { userId: r.userId, id: previous.conversationId })
-      : undefined
-  return {
-    outcome: 'duplicate',
-    field: 'clientMessageId',
-    turn:
-      conversation === undefined ? null : { conversation, userMessage: null, assistant: previous },
-  }
-}
-
-async function insertRegeneration(
-  trx: Transaction<Database>,
-  r: RegenerationStart,
-): Promise<
-  | TurnOutcome<{ conversation: Conversation; assistant: Message; userMessage: Message }>
-  | { outcome: 'empty' }
-> {
-  const locked = await lockConversation(trx, { userId: r.userId, id: r.conversationId })
-  if (!locked) return { outcome: 'not_found' }
-  if (locked.activeMessageId !== null)
-    return { outcome: 'busy', activeMessageId: locked.activeMessageId }
-  const lastUser = await trx
-    .selectFrom('messages')
-    .selectAll()
-    .where('conversationId', '=', r.conversationId)
-    .where('role', '=', 'user')
-    .where('hidden', '=', false)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst()
-  if (!lastUser) return { outcome: 'empty' }
-  const hidden = await trx
-    .updateTable('messages')
-    .set({ hidden: true })
-    .where('conversationId', '=', r.conversationId)
-    .where('seq', '>', lastUser.seq)
-    .where('hidden', '=', false)
-    .executeTakeFirst()
-  const seq = locked.lastSeq + 1
-  const assistant = await trx
-    .insertInto('messages')
-    .values({
-      id: r.assistantMessageId,
-      conversationId: r.conversationId,
-      seq,
-      role: 'assistant',
-      content: '',
-      model: r.model ?? locked.currentModel,
-      status: 'pending',
-      clientMessageId: r.clientMessageId,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow()
-  const conversation = await trx
-    .updateTable('conversations')
-    .set((eb) => ({
-      lastSeq: seq,
-      messageCount: eb('messageCount', '+', 1 - Number(hidden.numUpdatedRows)),
-      currentModel: r.model ?? locked.currentModel,
-      activeMessageId: r.assistantMessageId,
-      activityAt: sql<Date>`now()`,
-      lastMessageAt: sql<Date>`now()`,
-    }))
-    .where('id', '=', r.conversationId)
-    .returningAll()
-    .executeTakeFirstOrThrow()
-  return { outcome: 'started', conversation, assistant, userMessage: lastUser }
 }
 
 /**

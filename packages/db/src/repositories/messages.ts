@@ -1,15 +1,14 @@
 import type { Kysely, Transaction } from 'kysely'
-import type { Database, Executor, Message } from '../database'
+import type { Database, Executor } from '../database'
+import { selectBranchedMessages, type BranchedMessage } from './branches'
 
-/** The message, if its conversation belongs to `userId`. */
+/** The message with its branch position, if its conversation belongs to `userId`. */
 export async function findMessage(
   db: Executor,
   key: { userId: string; id: string },
-): Promise<Message | undefined> {
-  return db
-    .selectFrom('messages')
+): Promise<BranchedMessage | undefined> {
+  return selectBranchedMessages(db)
     .innerJoin('conversations', 'conversations.id', 'messages.conversationId')
-    .selectAll('messages')
     .where('messages.id', '=', key.id)
     .where('conversations.userId', '=', key.userId)
     .executeTakeFirst()
@@ -19,25 +18,24 @@ export async function findMessage(
 export async function findMessageByClientId(
   db: Executor,
   key: { userId: string; clientMessageId: string },
-): Promise<Message | undefined> {
-  return db
-    .selectFrom('messages')
+): Promise<BranchedMessage | undefined> {
+  return selectBranchedMessages(db)
     .innerJoin('conversations', 'conversations.id', 'messages.conversationId')
-    .selectAll('messages')
     .where('messages.clientMessageId', '=', key.clientMessageId)
     .where('conversations.userId', '=', key.userId)
     .executeTakeFirst()
 }
 
 /**
- * One page of a conversation's visible messages, newest page first, items in ascending seq.
+ * One page of a conversation's active path (root → leaf), newest page first, items in
+ * ascending seq, each with its branch position.
  * `before` is an exclusive seq (null for the newest page); pass `nextBefore` to get the older
  * page (null when there is none). Undefined when the conversation is not the user's.
  */
 export async function listMessages(
   db: Executor,
   q: { userId: string; conversationId: string; limit: number; before: number | null },
-): Promise<{ items: Message[]; nextBefore: number | null } | undefined> {
+): Promise<{ items: BranchedMessage[]; nextBefore: number | null } | undefined> {
   if (!Number.isInteger(q.limit) || q.limit < 1) throw new RangeError('limit must be ≥ 1')
   const owned = await db
     .selectFrom('conversations')
@@ -62,12 +60,10 @@ export function listMessagesQuery(
   db: Kysely<Database> | Transaction<Database>,
   q: { conversationId: string; limit: number; before: number | null },
 ) {
-  const query = db
-    .selectFrom('messages')
-    .selectAll()
-    .where('conversationId', '=', q.conversationId)
-    .where('hidden', '=', false)
-    .orderBy('seq', 'desc')
+  const query = selectBranchedMessages(db)
+    .where('messages.conversationId', '=', q.conversationId)
+    .where('messages.hidden', '=', false)
+    .orderBy('messages.seq', 'desc')
     .limit(q.limit + 1)
-  return q.before === null ? query : query.where('seq', '<', q.before)
+  return q.before === null ? query : query.where('messages.seq', '<', q.before)
 }

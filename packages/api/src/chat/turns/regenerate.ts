@@ -1,20 +1,23 @@
 /**
- * chat.regenerate: a new answer to the conversation's last user message; the answers after it
- * stay in the database, hidden. Follows the shape of every turn (open-turn.ts). A repeated
+ * chat.regenerate: a new answer to the question of `messageId` (default the active path's
+ * last), as a sibling of the answers it already has; the active path moves to it and the old
+ * answers stay as branches. Follows the shape of every turn (open-turn.ts). A repeated
  * `clientMessageId` returns the first result.
  */
 import { randomUUID } from 'node:crypto'
 import type { AuthUser } from '@t3chat/auth'
 import { startRegeneration } from '@t3chat/db'
 import type { ApiDeps } from '../../deps'
-import { GenerationInProgressError, InvalidInputError, NotFoundError } from '../../errors'
-import { toConversation, toMessage } from '../../mappers'
+import { PREVIEW_LENGTH } from '../../preview'
 import type { Conversation, Message } from '../../shapes'
+import { settleBranchTurn } from './branch-turn'
 import { openTurn } from './open-turn'
 
 export interface RegenerateInput {
   conversationId: string
   clientMessageId: string
+  /** The answer to give again; default the last. */
+  messageId?: string | undefined
   model?: string | undefined
 }
 
@@ -29,45 +32,19 @@ export async function regenerate(
     const started = await startRegeneration(deps.db, {
       userId: user.id,
       conversationId: input.conversationId,
+      messageId: input.messageId ?? null,
       assistantMessageId,
       clientMessageId: input.clientMessageId,
       model: input.model ?? null,
+      previewLength: PREVIEW_LENGTH,
     })
-    switch (started.outcome) {
-      case 'duplicate':
-        if (started.turn === null)
-          throw new InvalidInputError('clientMessageId: already used; regenerate with a new id.')
-        return {
-          conversation: toConversation(started.turn.conversation),
-          assistantMessage: deps.runner.current(toMessage(started.turn.assistant)),
-        }
-      case 'not_found':
-        throw new NotFoundError('conversation')
-      case 'busy':
-        throw new GenerationInProgressError(started.activeMessageId)
-      case 'empty':
-        throw new InvalidInputError(
-          'conversationId: the conversation has no message to answer yet.',
-        )
-      case 'started':
-        break
-    }
-    const { conversation: row, assistant } = started
-    await turn.launch({
-      conversationId: row.id,
-      seq: assistant.seq,
-      model: row.currentModel,
-      systemPrompt: row.systemPrompt,
-      history: null,
-      titleFrom:
-        row.title === null && !row.titleSetByUser
-          ? { userContent: started.userMessage.content }
-          : null,
-    })
-    const conversation = toConversation(row)
-    const assistantMessage = toMessage(assistant)
-    await deps.hub.publish(user.id, { type: 'conversation.updated', conversation })
-    await deps.hub.publish(user.id, { type: 'message.created', message: assistantMessage })
+    const { conversation, assistantMessage } = await settleBranchTurn(
+      deps,
+      user,
+      turn,
+      started,
+      'regenerate',
+    )
     return { conversation, assistantMessage }
   } finally {
     await turn.close()

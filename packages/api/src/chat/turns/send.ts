@@ -8,7 +8,8 @@ import { startTurn, type StartedTurn } from '@t3chat/db'
 import type { ApiDeps } from '../../deps'
 import { GenerationInProgressError, InvalidInputError, NotFoundError } from '../../errors'
 import { toConversation, toMessage } from '../../mappers'
-import type { Conversation, Message } from '../../shapes'
+import { PREVIEW_LENGTH } from '../../preview'
+import type { Message, SendResult } from '../../shapes'
 import { HISTORY_LIMIT } from '../generation'
 import { openTurn } from './open-turn'
 
@@ -21,14 +22,6 @@ export interface SendInput {
   model?: string | undefined
   systemPrompt?: string | null | undefined
 }
-
-export interface SendResult {
-  conversation: Conversation
-  userMessage: Message
-  assistantMessage: Message
-}
-
-const PREVIEW_LENGTH = 160
 
 export async function send(deps: ApiDeps, user: AuthUser, input: SendInput): Promise<SendResult> {
   const userMessageId = randomUUID()
@@ -67,6 +60,9 @@ export async function send(deps: ApiDeps, user: AuthUser, input: SendInput): Pro
     const userMessage: Message = {
       ...base,
       id: userMessageId,
+      // The leaf it follows has no other child: a new message is its only one.
+      parentId: row.previousLeafId,
+      branch: { index: 1, count: 1 },
       seq: row.lastSeq - 1,
       role: 'user',
       content: input.content,
@@ -77,6 +73,8 @@ export async function send(deps: ApiDeps, user: AuthUser, input: SendInput): Pro
     const assistantMessage: Message = {
       ...base,
       id: assistantMessageId,
+      parentId: userMessageId,
+      branch: { index: 1, count: 1 },
       seq: row.lastSeq,
       role: 'assistant',
       content: '',
@@ -87,6 +85,8 @@ export async function send(deps: ApiDeps, user: AuthUser, input: SendInput): Pro
     await turn.launch({
       conversationId: row.id,
       seq: row.lastSeq,
+      parentId: userMessageId,
+      branch: assistantMessage.branch,
       model: row.currentModel,
       systemPrompt: row.systemPrompt,
       history: [{ role: 'user', content: input.content }, ...row.history],

@@ -8,7 +8,7 @@ import type { AuthUser } from '@t3chat/auth'
 import { findMessage, finishAnswer } from '@t3chat/db'
 import type { ApiDeps } from '../../deps'
 import { NotFoundError } from '../../errors'
-import { toMessage } from '../../mappers'
+import { toMessage, withBranch } from '../../mappers'
 import type { Message } from '../../shapes'
 import { isFinal } from '../follow'
 
@@ -39,7 +39,9 @@ export async function stop(deps: ApiDeps, user: AuthUser, messageId: string): Pr
     cost: row.cost,
   })
   if (ended.outcome === 'not_found') throw new NotFoundError('message')
-  const message = toMessage(ended.message)
+  const message = toMessage(
+    withBranch(ended.message, { index: row.branchIndex, count: row.branchCount }),
+  )
   if (ended.outcome === 'finished') {
     await deps.hub.endOrphan(message)
     await deps.hub.publish(user.id, { type: 'message.updated', message })
