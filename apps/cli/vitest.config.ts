@@ -1,6 +1,9 @@
 import { mergeConfig } from 'vitest/config'
 import { packageTestConfig } from '../../vitest.shared.ts'
 
-// The CLI's test files mostly wait on streams, servers and child processes rather than the CPU,
-// so they run side by side even where vitest would default to one worker (two cores).
-export default mergeConfig(packageTestConfig(import.meta.dirname), { test: { maxWorkers: 4 } })
+// The end-to-end tests run the compiled CLI: the global setup builds it first. Most files
+// start a server and spawn CLI processes (each a cold Node start), so two run at a time: more
+// starve each other's start-up hooks on a two-core machine.
+export default mergeConfig(packageTestConfig(import.meta.dirname), {
+  test: { maxWorkers: 2, globalSetup: ['test/setup/build.ts'] },
+})

@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// Runs the CLI's TypeScript source through tsx (no build step); the tsconfig is the CLI's own,
-// whatever the current directory.
-import { register } from 'tsx/esm/api'
-
-register({ tsconfig: new URL('../tsconfig.json', import.meta.url).pathname })
-await import('../src/main.tsx')
+// The installed `t3chat`: runs the compiled CLI (pnpm --filter @t3chat/cli build).
+try {
+  await import('../dist/main.js')
+} catch (error) {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('dist/main.js')) {
+    throw error
+  }
+  process.stderr.write(
+    't3chat: the CLI is not built yet. Run `pnpm --filter @t3chat/cli build` in the repository.\n',
+  )
+  process.exit(1)
+}

@@ -10,15 +10,31 @@ export interface GlobalOptions {
 
 /** A parsed command line. */
 export type Command =
-  | { name: 'chat'; global: GlobalOptions; model?: string; conversation?: string }
+  | {
+      name: 'chat'
+      global: GlobalOptions
+      model?: string
+      conversation?: string
+      continueLast: boolean
+      role?: string
+    }
   | {
       name: 'ask'
       global: GlobalOptions
       prompt: string | undefined
       model?: string
       conversation?: string
+      /** `-c`: continue the most recent conversation. */
+      continueLast: boolean
       system?: string
+      role?: string
+      /** `-f FILE` (repeatable): files added to the message as text. */
+      files: string[]
       json: boolean
+      /** `--no-stream`: print the answer once it is complete. */
+      stream: boolean
+      /** `--raw`: the plain stored text, never rendered as markdown. */
+      raw: boolean
     }
   | { name: 'list'; global: GlobalOptions; limit: number; json: boolean }
   | { name: 'models'; global: GlobalOptions; query: string | undefined; json: boolean }
@@ -59,13 +75,22 @@ const globalOptions = {
 const commandOptions = {
   chat: {
     model: { type: 'string', short: 'm' },
-    conversation: { type: 'string', short: 'c' },
+    conversation: { type: 'string' },
+    cid: { type: 'string' },
+    continue: { type: 'boolean', short: 'c', default: false },
+    role: { type: 'string', short: 'r' },
   },
   ask: {
     model: { type: 'string', short: 'm' },
-    conversation: { type: 'string', short: 'c' },
+    conversation: { type: 'string' },
+    cid: { type: 'string' },
+    continue: { type: 'boolean', short: 'c', default: false },
     system: { type: 'string', short: 's' },
+    role: { type: 'string', short: 'r' },
+    file: { type: 'string', short: 'f', multiple: true },
     json: { type: 'boolean', default: false },
+    'no-stream': { type: 'boolean', default: false },
+    raw: { type: 'boolean', default: false },
   },
   list: { limit: { type: 'string', short: 'n' }, json: { type: 'boolean', default: false } },
   models: { json: { type: 'boolean', default: false } },
@@ -120,7 +145,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error)
     throw new UsageError(`${reason}. Run t3chat ${explicit ? `${name} ` : ''}--help for usage.`)
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>
   if (values.help === true) return { name: 'help', text: explicit ? HELP[name] : HELP.main }
 
   const global = parseGlobal(values)
@@ -129,6 +154,13 @@ export function parseCommandLine(argv: readonly string[]): Command {
     return typeof v === 'string' ? v : undefined
   }
   const bool = (key: string): boolean => values[key] === true
+  const conversation = () => {
+    const id = str('cid') ?? str('conversation')
+    if (id !== undefined && bool('continue')) {
+      throw new UsageError('-c (the last conversation) and --cid (a given one) exclude each other.')
+    }
+    return { ...opt('conversation', id), continueLast: bool('continue') }
+  }
   const positionals = parsed.positionals
   const noPositionals = () => {
     if (positionals.length > 0) {
@@ -145,18 +177,26 @@ export function parseCommandLine(argv: readonly string[]): Command {
         name,
         global,
         ...opt('model', str('model')),
-        ...opt('conversation', str('conversation')),
+        ...conversation(),
+        ...opt('role', str('role')),
       }
-    case 'ask':
+    case 'ask': {
+      const files = values.file
+      if (bool('json') && bool('raw')) throw new UsageError('--json and --raw exclude each other.')
       return {
         name,
         global,
         prompt: positionals.length > 0 ? positionals.join(' ') : undefined,
         ...opt('model', str('model')),
-        ...opt('conversation', str('conversation')),
+        ...conversation(),
         ...opt('system', str('system')),
+        ...opt('role', str('role')),
+        files: Array.isArray(files) ? files : [],
         json: bool('json'),
+        stream: !bool('no-stream'),
+        raw: bool('raw'),
       }
+    }
     case 'list': {
       noPositionals()
       const raw = str('limit')
@@ -228,7 +268,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
 }
 
-function parseGlobal(values: Record<string, string | boolean | undefined>): GlobalOptions {
+function parseGlobal(
+  values: Record<string, string | boolean | string[] | undefined>,
+): GlobalOptions {
   const transport = values.transport
   if (transport !== undefined && transport !== 'sse' && transport !== 'ws') {
     throw new UsageError('--transport must be "sse" or "ws".')

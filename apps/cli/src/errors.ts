@@ -93,9 +93,12 @@ export function explainError(error: unknown, context: { url?: string } = {}): Ex
           hint: 'For a Supabase server run `t3chat login`; for a local server set T3CHAT_DATA_DIR to its data directory.',
         }
       case 'PRECONDITION_FAILED':
+        // The server's message already names the variable; say it once, with the other way.
         return {
           message,
-          hint: 'Set OPENROUTER_API_KEY (export OPENROUTER_API_KEY=sk-or-…) for the server and restart it, or try `t3chat --demo`.',
+          hint: message.includes('OPENROUTER_API_KEY')
+            ? 'Or add --demo for the offline demo.'
+            : 'Set OPENROUTER_API_KEY for the server and restart it, or add --demo for the offline demo.',
         }
       case 'TOO_MANY_REQUESTS':
         return { message, hint: 'Wait for your other answers to finish, then try again.' }

@@ -10,8 +10,8 @@ export const HELP = {
   main: `t3chat — chat with any model from your terminal
 
 Usage:
-  t3chat [--model m] [--conversation id]     interactive chat (conversation list first)
-  t3chat ask "prompt" [--model m] [--json]   one answer to stdout (prompt from stdin if omitted)
+  t3chat [-m model] [-c | --cid id] [-r role] interactive chat (conversation list first)
+  t3chat ask "prompt" [-m model] [-f file]   one answer to stdout (piped stdin is added)
   t3chat list                                your conversations
   t3chat show <id|n>                         print a conversation
   t3chat models [query]                      the model catalog
@@ -24,33 +24,45 @@ ${CONNECTION}
 
 Environment: T3CHAT_URL, T3CHAT_TRANSPORT, T3CHAT_DATA_DIR (local server data and identity),
 OPENROUTER_API_KEY (for a local server), SUPABASE_URL + SUPABASE_ANON_KEY (for login).
+Config file: $XDG_CONFIG_HOME/t3chat/config.json (default ~/.config/t3chat/config.json):
+  {"url": "http://…", "model": "vendor/model", "transport": "sse"|"ws",
+   "roles": {"reviewer": {"system": "You review code.", "model": "vendor/model"}}}
+The environment and flags override it.
 Run t3chat <command> --help for details.`,
 
-  chat: `Usage: t3chat [chat] [--model m] [--conversation id] [--demo]
+  chat: `Usage: t3chat [chat] [-m model] [-c | --cid id] [-r role] [--demo]
 
 Opens the interactive chat. In the chat:
   Enter                send · Alt+Enter or a trailing "\\" for a new line · paste keeps lines
   ↑ / ↓                input history · PgUp or /more loads earlier messages
   Ctrl-C               stop the answer while it streams; exit when idle (also Ctrl-D)
   /new /list /open <n|id> /model [query] /system [text|clear] /title <text>
-  /retry [model] /delete /more /help /quit
+  /retry [model] /role [name] /copy [n] /delete /more /help /quit
 
 Options:
   -m, --model <id>         model for new answers (see t3chat models)
-  -c, --conversation <id>  open this conversation directly
+  -c, --continue           open the most recent conversation
+  --cid <id>               open this conversation (id, short id or list number)
+  -r, --role <name>        use a role of the config file (system prompt and model)
 
 ${CONNECTION}`,
 
-  ask: `Usage: t3chat ask ["prompt"] [--model m] [--conversation id] [--system text] [--json]
+  ask: `Usage: t3chat ask ["prompt"] [-m model] [-c | --cid id] [-f file]… [-s text | -r role]
 
 Sends one message and streams the answer to stdout (plain text when stdout is not a terminal,
-so it pipes). Without a prompt argument the prompt is read from stdin.
+so it pipes). The message is the prompt, then piped stdin, then each -f file (as a fenced
+block under its name); at most 100,000 characters.
 Exits 1 when the answer fails (the reason goes to stderr), 130 when interrupted.
 
 Options:
   -m, --model <id>         model to answer with (see t3chat models)
-  -c, --conversation <id>  continue this conversation (id, short id or list number)
-  -s, --system <text>      system prompt for a new conversation
+  -c, --continue           continue the most recent conversation
+  --cid <id>               continue this conversation (id, short id or list number)
+  -f, --file <path>        add a file as text (repeatable)
+  -s, --system <text>      system prompt
+  -r, --role <name>        a role of the config file (system prompt and model)
+  --no-stream              print the answer once it is complete
+  --raw                    the text exactly as stored, never rendered as markdown
   --json                   print the final message as JSON instead of streaming text
 
 ${CONNECTION}`,

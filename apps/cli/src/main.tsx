@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs'
 import { parseCommandLine, UsageError } from './args'
-import { CliEnvError, parseCliEnv } from './env'
-import { CliError, explainError } from './errors'
 
 function version(): string {
   const pkg: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
@@ -25,44 +23,25 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`t3chat ${version()}\n`)
       return 0
     }
-    const env = parseCliEnv(process.env)
-    // Each command loads only what it needs: the terminal UI (Ink) alone takes a while to load.
-    switch (command.name) {
-      case 'chat':
-        return await (await import('./commands/interactive')).interactive(command, env)
-      case 'ask':
-        return await (await import('./commands/ask')).ask(command, env)
-      case 'list':
-        return await (await import('./commands/list')).list(command, env)
-      case 'models':
-        return await (await import('./commands/models')).models(command, env)
-      case 'show':
-        return await (await import('./commands/show')).show(command, env)
-      case 'login':
-        return await (await import('./commands/login')).login(command, env)
-      case 'logout':
-        return await (await import('./commands/login')).logout(env)
-      case 'share':
-        return await (await import('./commands/share')).share(command, env)
-      case 'export':
-        return await (await import('./commands/export')).exportCommand(command, env)
-      case 'import':
-        return await (await import('./commands/import')).importCommand(command, env)
-    }
+    // Everything else is loaded on demand: `--version` and `--help` load nothing more, and
+    // each command only what it needs (the terminal UI and the embedded server take a while).
+    const [{ loadCliConfig }, { runCommand }] = await Promise.all([
+      import('./config/load'),
+      import('./commands/run'),
+    ])
+    return await runCommand(command, await loadCliConfig(process.env))
   } catch (error) {
     return fail(error)
   }
 }
 
-function fail(error: unknown): number {
-  if (error instanceof UsageError || error instanceof CliEnvError) {
+async function fail(error: unknown): Promise<number> {
+  if (error instanceof UsageError) {
     process.stderr.write(`t3chat: ${error.message}\n`)
     return 2
   }
-  const explained = explainError(error)
-  process.stderr.write(
-    `t3chat: ${explained.message}${explained.hint ? `. ${explained.hint}` : ''}\n`,
-  )
+  const { CliError, explainError, explainLine } = await import('./errors')
+  process.stderr.write(`t3chat: ${explainLine(explainError(error))}\n`)
   return error instanceof CliError ? error.exitCode : 1
 }
 

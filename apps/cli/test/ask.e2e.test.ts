@@ -60,7 +60,7 @@ describe('t3chat ask (the built CLI, against a real server)', () => {
     const conversationId = user?.conversationId ?? ''
     // Continuing by short id, over WebSocket this time.
     const second = await runCli(
-      ['ask', 'and a follow-up', '-c', conversationId.slice(0, 8), '--transport', 'ws'],
+      ['ask', 'and a follow-up', '--cid', conversationId.slice(0, 8), '--transport', 'ws'],
       { env },
     )
     expect(second.code).toBe(0)
@@ -91,6 +91,11 @@ describe('t3chat ask (the built CLI, against a real server)', () => {
     const answer = (await latestMessages()).at(-1)
     expect(answer?.status).toBe('error')
     expect(answer?.error?.code).toBe('payment_required')
+    // `show` says why it failed.
+    const shown = await runCli(['show', '1'], { env })
+    expect(shown.stdout).toMatch(
+      /## Assistant \(fake\/error:status=402, error\)\n\n\(failed: .*credits/i,
+    )
   })
 
   it('Ctrl-C (SIGINT) stops the answer, keeps the partial text and exits 130', async () => {
@@ -106,6 +111,12 @@ describe('t3chat ask (the built CLI, against a real server)', () => {
     expect(answer?.status).toBe('cancelled')
     expect(result.stdout).toBe(`${answer?.content ?? ''}\n`)
     expect(answer?.content.trim().split(/\s+/).length ?? 500).toBeLessThan(450)
+    // A stopped first answer still names the conversation, after the message.
+    const { items } = await server.client.conversation.list.query({ limit: 1 })
+    await waitFor(async () => {
+      const conversation = await server.client.conversation.get.query({ id: items[0]?.id ?? '' })
+      return conversation.title === 'go on and on'
+    })
   })
 
   it('lists conversations, shows one, and lists models', async () => {

@@ -1,6 +1,7 @@
 import { render } from 'ink-testing-library'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ChatController } from '../src/chat/controller'
+import type { Role } from '../src/config/file'
 import { clientSession } from '../src/connect/session'
 import { ChatApp } from '../src/ui/app'
 import { startTestServer, type TestServer } from './helpers/server'
@@ -20,14 +21,24 @@ afterAll(() => server.close())
 const CTRL_C = '\u0003'
 
 /** The real chat UI on the real client and server; returns helpers to drive and inspect it. */
-function openChat(opts: { conversation?: string; model?: string; pageSize?: number } = {}) {
+function openChat(
+  opts: {
+    conversation?: string
+    model?: string
+    pageSize?: number
+    roles?: Record<string, Role>
+  } = {},
+) {
   const session = clientSession({ url: server.url, getToken: () => server.token })
   let exited = false
+  const terminal: string[] = []
   const controller = new ChatController({
     session,
     model: opts.model ?? null,
     conversation: opts.conversation ?? null,
     ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
+    roles: opts.roles ?? {},
+    writeTerminal: (data) => terminal.push(data),
     onExit: () => (exited = true),
   })
   const ui = render(<ChatApp controller={controller} defaultModel={null} />)
@@ -42,6 +53,8 @@ function openChat(opts: { conversation?: string; model?: string; pageSize?: numb
     controller,
     ui,
     frame,
+    /** What was written to the terminal outside Ink (escape sequences such as OSC 52). */
+    terminal,
     exited: () => exited,
     /** Types a line and presses Enter (as two writes, like a person). */
     async type(text: string) {
@@ -87,6 +100,7 @@ describe('chat view (real client and server)', () => {
       await new Promise((resolve) => setTimeout(resolve, 15))
     }
     expect(seen.size).toBeGreaterThanOrEqual(3)
+    await waitFor(() => chat.controller.store.get().lastAnswer !== null, { timeoutMs: 30_000 })
 
     const conversation = await currentConversation(chat)
     const [, answer] = await visibleMessages(conversation.id)
@@ -153,6 +167,73 @@ describe('chat view (real client and server)', () => {
 
     await chat.type('/quit')
     await waitFor(() => chat.exited())
+  })
+
+  it('/retry with another model says the conversation switches; /new keeps the model just chosen', async () => {
+    const chat = openChat({ model: 'fake/echo' })
+    await chat.newConversation()
+    await chat.type('hello there')
+    await chat.until(() => chat.controller.store.get().lastAnswer !== null)
+    await chat.type('/retry fake/lorem:tokens=3')
+    await chat.until((f) =>
+      flat(f).includes(flat('the conversation now uses fake/lorem:tokens=3; /model to change')),
+    )
+    await chat.until(() => !chat.controller.store.get().live)
+
+    await chat.type('/model fake/tiny')
+    await chat.until((f) => f.includes('Model: fake/tiny'))
+    await chat.type('/new')
+    await chat.until((f) => f.includes('New conversation') && f.includes('fake/tiny'))
+    await chat.type('in a new one')
+    await chat.until(() => chat.controller.store.get().lastAnswer !== null)
+    const conversation = await currentConversation(chat)
+    expect(conversation.currentModel).toBe('fake/tiny')
+  })
+
+  it('/copy puts the last (or nth) code block on the clipboard with OSC 52', async () => {
+    const chat = openChat({ model: 'fake/echo' })
+    await chat.newConversation()
+    await chat.type('/copy')
+    await chat.until((f) => f.includes('No code block to copy yet.'))
+    // A paste: the input keeps its lines; fake/echo answers with the same text.
+    chat.ui.stdin.write('```ts\nconst a = 1\n```\n\nand\n\n```sh\necho hi\necho there\n```')
+    await chat.until((f) => f.includes('echo there'))
+    chat.ui.stdin.write('\r')
+    await chat.until(() => chat.controller.store.get().lastAnswer !== null)
+    const copied = () => {
+      const last = chat.terminal.at(-1) ?? ''
+      const [open, close] = ['\u001b]52;c;', '\u0007']
+      if (!last.startsWith(open) || !last.endsWith(close)) return null
+      return Buffer.from(last.slice(open.length, -close.length), 'base64').toString('utf8')
+    }
+    await chat.type('/copy')
+    await chat.until((f) => f.includes('Copied code block 2 (2 lines) to the clipboard.'))
+    expect(copied()).toBe('echo hi\necho there')
+    await chat.type('/copy 1')
+    await chat.until((f) => f.includes('Copied code block 1 (1 line) to the clipboard.'))
+    expect(copied()).toBe('const a = 1')
+    await chat.type('/copy 3')
+    await chat.until((f) => f.includes('There are 2 code blocks'))
+    expect(chat.terminal).toHaveLength(2)
+  })
+
+  it('/role NAME sets the role’s system prompt and model; /role lists the roles', async () => {
+    const chat = openChat({
+      model: 'fake/echo',
+      roles: { reviewer: { system: 'You review code.', model: 'fake/tiny' } },
+    })
+    await chat.newConversation()
+    await chat.type('hi')
+    await chat.until(() => chat.controller.store.get().lastAnswer !== null)
+    await chat.type('/role')
+    await chat.until((f) => f.includes('Roles: reviewer'))
+    await chat.type('/role poet')
+    await chat.until((f) => f.includes('Unknown role "poet". Roles: reviewer'))
+    await chat.type('/role reviewer')
+    await chat.until((f) => f.includes('Role: reviewer'))
+    const conversation = await currentConversation(chat)
+    expect(conversation.systemPrompt).toBe('You review code.')
+    expect(conversation.currentModel).toBe('fake/tiny')
   })
 
   it('Ctrl-C while an answer streams stops it and keeps the partial text', async () => {

@@ -14,7 +14,9 @@ it('without OPENROUTER_API_KEY, ask says in one line how to set it, and stores n
   const result = await runCli(['ask', 'hello'], { env })
   expect(result.code).toBe(1)
   expect(result.stderr.trim().split('\n')).toHaveLength(1)
-  expect(result.stderr).toContain('OPENROUTER_API_KEY')
+  // Named once, with the other way out as a flag this command takes.
+  expect(result.stderr.split('OPENROUTER_API_KEY')).toHaveLength(2)
+  expect(result.stderr).toMatch(/Or add --demo for the offline demo\.\n$/)
   const { items } = await server.client.conversation.list.query({})
   expect(items).toHaveLength(0)
   const list = await runCli(['list'], { env })

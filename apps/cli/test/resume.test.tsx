@@ -68,6 +68,34 @@ async function lastAnswer() {
   return messages.items.at(-1)
 }
 
+describe.each(['sse', 'ws'] as const)('the status line over %s', (transport) => {
+  it('tells the real connection state: ◌ reconnecting, ✗ offline after a failed send, then ● online again by itself', async () => {
+    const chat = await chatThroughProxy(transport)
+    await waitFor(() => chat.frame().includes('● online'), { describe: chat.frame })
+    proxy.cut(60_000)
+    await waitFor(() => chat.frame().includes('◌ reconnecting'), { describe: chat.frame })
+    expect(chat.frame()).not.toContain('● online')
+    chat.ui.stdin.write('are you there?')
+    await waitFor(() => chat.frame().includes('are you there?'))
+    chat.ui.stdin.write('\r')
+    await waitFor(() => chat.frame().includes('Not sent'), { describe: chat.frame })
+    await waitFor(() => chat.frame().includes('✗ offline'), { describe: chat.frame })
+    proxy.allow()
+    await waitFor(() => chat.frame().includes('● online'), {
+      timeoutMs: 20_000,
+      describe: chat.frame,
+    })
+    // A server that stops (its feeds end cleanly) is not online either, and is found again.
+    await server.stop()
+    await waitFor(() => !chat.frame().includes('● online'), { describe: chat.frame })
+    await server.start()
+    await waitFor(() => chat.frame().includes('● online'), {
+      timeoutMs: 20_000,
+      describe: chat.frame,
+    })
+  })
+})
+
 describe.each(['sse', 'ws'] as const)('resume over %s', (transport) => {
   it('a network blip mid-answer: reconnects and the screen ends with exactly the stored text', async () => {
     const chat = await chatThroughProxy(transport)

@@ -17,7 +17,7 @@ try {
   const logger = pino({ level: env.LOG_LEVEL })
   const server = await startServer(env, logger)
   process.stdout.write(
-    `t3chat (fake upstream at ${fake.baseURL}) is listening on ${server.url}\nConnect: T3CHAT_URL=${server.url} pnpm chat\n`,
+    `t3chat (fake upstream at ${fake.baseURL}) is listening on ${server.url}\nConnect: T3CHAT_URL=${server.url} T3CHAT_DATA_DIR=${env.dataDir} pnpm -s chat\n`,
   )
   const stop = () => {
     void server

@@ -26,7 +26,13 @@ const url = (protocols: string[]) =>
 /** The server's whole configuration, from the environment (see the README's table). */
 const schema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
-  PORT: int(0, 65_535).default(3000),
+  // An empty PORT= is a mistake, not "any port" (which is PORT=0).
+  PORT: z
+    .string()
+    .refine((v) => v.trim() !== '', 'is empty: unset it for 3000, or set a port number')
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(65_535))
+    .default(3000),
   T3CHAT_DATA_DIR: optionalString,
   T3CHAT_ALLOW_REMOTE: bool.default(false),
   DATABASE_URL: url(['postgres:', 'postgresql:']),

@@ -37,7 +37,7 @@ try {
         ? 'No OPENROUTER_API_KEY: answers are off until you set it (or try `pnpm dev:fake`).'
         : '',
       env.SUPABASE_URL === undefined
-        ? `Connect: pnpm chat  ·  a bearer token for your own client: pnpm token`
+        ? `Connect: T3CHAT_URL=${server.url} T3CHAT_DATA_DIR=${env.dataDir} pnpm -s chat\nA token:  TOKEN=$(T3CHAT_DATA_DIR=${env.dataDir} pnpm -s mint-token)`
         : 'Connect with a Supabase access token as "Authorization: Bearer <token>".',
       '',
     ]

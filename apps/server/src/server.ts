@@ -24,6 +24,23 @@ export interface RunningServer {
 /** Thrown for a configuration that cannot run safely; the message says what to change. */
 export class StartupError extends Error {}
 
+/** A failed `listen` in one line naming the port (busy, or not allowed) and what to do. */
+function listenError(error: Error, env: Readonly<Env>): Error {
+  const code = 'code' in error ? error.code : undefined
+  const where = `${env.HOST}:${env.PORT}`
+  if (code === 'EADDRINUSE')
+    return new StartupError(
+      `PORT=${env.PORT}: ${where} is already in use (another t3chat?). Stop it, or start with another PORT (PORT=0 picks a free one).`,
+    )
+  if (code === 'EACCES')
+    return new StartupError(
+      `PORT=${env.PORT}: not allowed to listen on ${where}; use a port above 1023.`,
+    )
+  if (code === 'EADDRNOTAVAIL')
+    return new StartupError(`HOST=${env.HOST}: no such address on this machine.`)
+  return error
+}
+
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
 
 /** Builds every dependency once, migrates, recovers interrupted answers, and listens. */
@@ -134,11 +151,20 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
   })
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
+    const failed = (error: Error) => reject(listenError(error, env))
+    server.once('error', failed)
+    // ws re-emits the server's errors on the WebSocketServer: handled above, not a crash.
+    wss.once('error', () => undefined)
     server.listen(env.PORT, env.HOST, () => {
-      server.off('error', reject)
+      server.off('error', failed)
       resolve()
     })
+  }).catch(async (error: unknown) => {
+    wss.close()
+    await api.close()
+    await threaded?.close()
+    await db.destroy()
+    throw error
   })
   const port = (server.address() as AddressInfo).port
   const host = env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST

@@ -4,11 +4,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { readLocalAuth } from '@t3chat/auth'
 import { createChatClient } from '@t3chat/client'
 import type { TestDb } from '@t3chat/db/testing'
-import { killChildren, runScript, spawnServer } from './support/child-server'
+import { killChildren, runScript, runShell, spawnServer } from './support/child-server'
 import { freshPostgres, tempDataDir } from './support/test-server'
 import { rejectionCode } from './support/wire'
 
-// The process as a person starts it: `pnpm start` (src/main.ts) and `pnpm token` (src/token.ts),
+// The process as a person starts it: `pnpm start` (src/main.ts) and `pnpm -s mint-token` (src/token.ts),
 // each with an environment this file controls completely.
 
 // Spawned processes cold-start tsx and the database: slow on a busy machine.
@@ -42,6 +42,7 @@ function databaseEnv(): Record<string, string> {
 describe.concurrent('a bad configuration stops the start with one line naming the variable', () => {
   it.for([
     ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '' }],
     ['PORT', { PORT: '70000' }],
     ['DATABASE_URL', { DATABASE_URL: 'not-a-url' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
@@ -87,28 +88,29 @@ it('local mode on HOST=0.0.0.0 starts with T3CHAT_ALLOW_REMOTE=1', async () => {
   expect(await client.health.query()).toMatchObject({ status: 'ok', db: 'ok' })
 })
 
-describe('`pnpm start` on a fresh data directory, then `pnpm token`', () => {
-  it('serves health, says how to connect, and accepts the token that `pnpm token` prints', async () => {
+describe('`pnpm start` on a fresh data directory, then `pnpm -s mint-token`', () => {
+  it('serves health, says how to connect, and accepts the token that its token line prints', async () => {
     const dir = await dataDir()
     // Only what a first run has: where the data lives, and a free port.
     const server = await spawnServer({ T3CHAT_DATA_DIR: dir, PORT: '0' })
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`)
     const stdout = server.stdout()
     expect(stdout).toContain(`listening on ${server.url}`)
-    expect(stdout).toContain('pnpm chat')
-    expect(stdout).toContain('pnpm token')
+    expect(stdout).toContain(
+      `Connect: T3CHAT_URL=${server.url} T3CHAT_DATA_DIR=${dir} pnpm -s chat`,
+    )
     // Keyless: it says which variable turns answers on.
     expect(stdout).toContain('OPENROUTER_API_KEY')
 
     const anonymous = createChatClient({ url: server.url, getToken: () => null })
     expect(await anonymous.health.query()).toMatchObject({ status: 'ok', db: 'ok' })
 
-    const printed = await runScript('token.ts', { T3CHAT_DATA_DIR: dir })
+    // The banner's token line, run by a shell as written: $TOKEN holds exactly the token.
+    const tokenLine = /^A token: +(TOKEN=.*)$/m.exec(stdout)?.[1] ?? ''
+    expect(tokenLine).toContain('pnpm -s mint-token')
+    const printed = await runShell(`${tokenLine} && printf '%s' "$TOKEN"`)
     expect(printed.code).toBe(0)
-    expect(printed.stderr).toBe('')
-    const lines = printed.stdout.trimEnd().split('\n')
-    expect(lines).toHaveLength(1)
-    const token = lines[0] ?? ''
+    const token = printed.stdout
     expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/)
 
     const client = createChatClient({ url: server.url, getToken: () => token })
@@ -126,7 +128,24 @@ describe('`pnpm start` on a fresh data directory, then `pnpm token`', () => {
     expect((await client.conversation.list.query({})).items).toEqual([])
   })
 
-  it('`pnpm token` refuses in Supabase mode', async () => {
+  it('a busy port: one line naming PORT and what to do, no stack trace', async () => {
+    const first = await spawnServer({
+      T3CHAT_DATA_DIR: await dataDir(),
+      PORT: '0',
+      ...databaseEnv(),
+    })
+    const result = await runScript(
+      'main.ts',
+      { T3CHAT_DATA_DIR: await dataDir(), PORT: String(first.port), ...databaseEnv() },
+      80_000,
+    )
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(
+      `t3chat: PORT=${first.port}: 127.0.0.1:${first.port} is already in use (another t3chat?). Stop it, or start with another PORT (PORT=0 picks a free one).\n`,
+    )
+  })
+
+  it('the token script refuses in Supabase mode', async () => {
     const result = await runScript('token.ts', {
       T3CHAT_DATA_DIR: await dataDir(),
       SUPABASE_URL: 'https://project.supabase.co',

@@ -93,7 +93,7 @@ describe('titles from TITLE_MODEL', () => {
     expect(titles).toContain('Renamed by me')
   })
 
-  it('waits for the first COMPLETED answer: a failed first answer names nothing', async () => {
+  it('a failed or stopped first answer is named after the message, without the title model', async () => {
     const { caller } = await h.user()
     const before = titleRequests()
     const failed = await sendAndFinish(caller, {
@@ -102,7 +102,7 @@ describe('titles from TITLE_MODEL', () => {
     })
     expect(failed.answer.status).toBe('error')
     await h.deps.runner.idle()
-    expect((await caller.conversation.get({ id: failed.conversation.id })).title).toBeNull()
+    expect((await caller.conversation.get({ id: failed.conversation.id })).title).toBe('will fail')
     expect(titleRequests()).toBe(before)
 
     await sendAndFinish(caller, {
@@ -111,9 +111,8 @@ describe('titles from TITLE_MODEL', () => {
       model: 'fake/echo',
     })
     await h.deps.runner.idle()
-    expect((await caller.conversation.get({ id: failed.conversation.id })).title).toBe(
-      'Generated title',
-    )
+    expect((await caller.conversation.get({ id: failed.conversation.id })).title).toBe('will fail')
+    expect(titleRequests()).toBe(before)
   })
 })
 

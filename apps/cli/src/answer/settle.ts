@@ -8,6 +8,9 @@ import { displayWidth } from '../format/text'
  * Returns 0 when nothing is settled yet.
  */
 export function settledLength(markdown: string): number {
+  // Blocks end at a line break: text without one (a paragraph still growing) is one block,
+  // and is not parsed again for every token.
+  if (!markdown.trimEnd().includes('\n')) return 0
   const tokens = lexMarkdown(markdown)
   let lastContent = -1
   for (let i = tokens.length - 1; i >= 0; i--) {

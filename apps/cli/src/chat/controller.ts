@@ -6,7 +6,16 @@ import { editLast, forkHere, stepBranch, type BranchHost } from './branching'
 import { Conversations } from './conversations'
 import { EventFeed } from './event-feed'
 import { LiveAnswers } from './live-answers'
-import { exactModel, rename, setModel, systemPrompt, type SettingsContext } from './settings'
+import type { Role } from '../config/file'
+import { copyCodeBlock } from './copy'
+import {
+  exactModel,
+  rename,
+  setModel,
+  systemPrompt,
+  useRole,
+  type SettingsContext,
+} from './settings'
 import { parseInput, SLASH_HELP, type SlashCommand } from './slash'
 import { initialState, type ChatState, type Entry } from './state'
 import { Store } from './store'
@@ -25,6 +34,10 @@ export interface ControllerOptions {
   pageSize?: number
   /** Called right before a conversation is printed anew (the terminal clears its screen). */
   beforeReprint?: () => void
+  /** Roles of the config file, for `/role`. */
+  roles?: Readonly<Record<string, Role>>
+  /** Writes an escape sequence to the terminal (`/copy`'s OSC 52). Default: stdout. */
+  writeTerminal?: (data: string) => void
 }
 
 /**
@@ -98,6 +111,13 @@ export class ChatController {
           return command.model === null
             ? await this.retry(null)
             : await this.chooseModel(command.model, 'retry')
+        case 'role':
+          return await useRole(this.settings, this.opts.roles ?? {}, command.role)
+        case 'copy':
+          return copyCodeBlock(this.messages, command.index, {
+            write: this.opts.writeTerminal ?? ((data) => void process.stdout.write(data)),
+            notice: (tone, text) => this.notice(tone, text),
+          })
         case 'edit':
           return await editLast(this.branchHost(), command.text)
         case 'branch':
@@ -179,18 +199,24 @@ export class ChatController {
     if (state.live)
       return this.notice('warn', 'An answer is still streaming: stop it with Ctrl-C first.')
     this.store.set({ busy: 'Regenerating…' })
+    // One id for this /retry: a retried request after a blip is the same regeneration.
+    const input = {
+      conversationId: conversation.id,
+      clientMessageId: randomUUID(),
+      ...(model ? { model } : {}),
+    }
     try {
       const { assistantMessage: answer, ...result } = await withRetries(() =>
-        this.client.chat.regenerate.mutate({
-          conversationId: conversation.id,
-          clientMessageId: randomUUID(),
-          ...(model ? { model } : {}),
-        }),
+        this.client.chat.regenerate.mutate(input),
       )
       // The replaced answer leaves the visible history (it stays on the server as a branch).
       if (this.messages.at(-1)?.role === 'assistant') this.messages.pop()
+      const switched = model !== null && model !== conversation.currentModel
       const branch = `branch ${answer.branch.index}/${answer.branch.count}`
-      this.notice('info', `↻ New answer${model ? ` with ${model}` : ''} · ${branch}`)
+      this.notice(
+        'info',
+        `↻ New answer${model ? ` with ${model}` : ''} · ${branch}${switched ? ` (the conversation now uses ${model}; /model to change)` : ''}`,
+      )
       this.store.set({ conversation: result.conversation })
       this.live.start(answer.id, answer.model, answer.content)
     } finally {
@@ -210,7 +236,7 @@ export class ChatController {
     const last = page.items.at(-1)
     const resume = last && last.role === 'assistant' && isUnfinished(last) ? last : null
     this.messages = resume ? page.items.slice(0, -1) : page.items
-    this.store.set({ conversation, model: null, pendingSystem: null, lastAnswer: null })
+    this.store.set({ conversation, pendingSystem: null, lastAnswer: null })
     this.reprint(page.nextBefore !== null, page.items[0]?.seq ?? null)
     // An answer still being written (here or on another device) streams on from where it is.
     if (resume) this.live.start(resume.id, resume.model, resume.content)
@@ -370,6 +396,7 @@ export class ChatController {
   }
 
   private fail(error: unknown, prefix?: string): void {
+    if (isNetworkError(error)) this.feed.unreachable()
     const explained = explainError(error, { url: this.opts.session.url })
     const text = prefix ? `${prefix}: ${explained.message}` : explained.message
     this.notice('error', text, explained.hint)

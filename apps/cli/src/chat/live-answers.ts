@@ -3,6 +3,7 @@ import { followAnswer, FollowAborted } from '../answer/follow-answer'
 import type { ChatState, LiveAnswer } from './state'
 import type { Store } from './store'
 import { advanceLive, finishLive, newLive } from './transcript'
+import { paceUpdates } from '../answer/pace'
 
 /**
  * The answer streaming into the chat view: follows it (resuming across reconnects), moves
@@ -10,6 +11,10 @@ import { advanceLive, finishLive, newLive } from './transcript'
  */
 export class LiveAnswers {
   private follow: AbortController | null = null
+  /** Text arrives per token; the view takes it once per frame. */
+  private readonly paced = paceUpdates((update: { messageId: string; content: string }) =>
+    this.applyText(update),
+  )
 
   constructor(
     private readonly client: ChatClient,
@@ -20,6 +25,7 @@ export class LiveAnswers {
   /** Shows and follows an answer; `initial` is text already known (a partial from history). */
   start(messageId: string, model: string | null, initial: string): void {
     this.follow?.abort()
+    this.paced.cancel()
     const follow = new AbortController()
     this.follow = follow
     this.store.set({ screen: 'chat', live: newLive(messageId, model) })
@@ -64,17 +70,23 @@ export class LiveAnswers {
 
   /** Stops showing the answer (it goes on on the server). */
   abandon(): void {
+    this.paced.cancel()
     this.follow?.abort()
     this.follow = null
     this.store.set({ live: null })
   }
 
   dispose(): void {
+    this.paced.cancel()
     this.follow?.abort()
     this.follow = null
   }
 
   private text(messageId: string, content: string): void {
+    this.paced.push({ messageId, content })
+  }
+
+  private applyText({ messageId, content }: { messageId: string; content: string }): void {
     this.store.update((state) => {
       if (!state.live || state.live.messageId !== messageId) return state
       const { live, entry } = advanceLive(state.live, content)
@@ -83,6 +95,7 @@ export class LiveAnswers {
   }
 
   private finish(message: Message): void {
+    this.paced.cancel()
     const state = this.store.get()
     if (!state.live || state.live.messageId !== message.id) return
     this.follow = null

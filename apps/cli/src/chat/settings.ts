@@ -1,4 +1,5 @@
 import type { ChatClient, Model } from '@t3chat/client'
+import type { Role } from '../config/file'
 import type { SlashCommand } from './slash'
 import type { ChatState } from './state'
 import type { Store } from './store'
@@ -16,9 +17,9 @@ export async function setModel(ctx: SettingsContext, model: string): Promise<voi
   if (conversation) {
     const updated = await ctx.client.conversation.update.mutate({ id: conversation.id, model })
     ctx.store.set({ conversation: updated })
-  } else {
-    ctx.store.set({ model })
   }
+  // Remembered for the next /new too.
+  ctx.store.set({ model })
   ctx.notice('info', `Model: ${model}`)
 }
 
@@ -69,4 +70,27 @@ export function exactModel(models: readonly Model[], query: string): string | nu
   const colon = q.indexOf(':')
   if (colon > 0 && models.some((model) => model.id === q.slice(0, colon))) return q
   return null
+}
+
+/** `/role [name]`: uses a role of the config file (its system prompt and model), or lists them. */
+export async function useRole(
+  ctx: SettingsContext,
+  roles: Readonly<Record<string, Role>>,
+  name: string | null,
+): Promise<void> {
+  const names = Object.keys(roles)
+  const role = name === null ? undefined : roles[name]
+  if (role === undefined) {
+    const known =
+      names.length > 0
+        ? `Roles: ${names.join(', ')}`
+        : 'No roles yet: add "roles" to the config file (see t3chat --help).'
+    return ctx.notice(
+      name === null ? 'info' : 'warn',
+      name === null ? known : `Unknown role "${name}". ${known}`,
+    )
+  }
+  await systemPrompt(ctx, { name: 'system', action: 'set', text: role.system })
+  if (role.model !== undefined) await setModel(ctx, role.model)
+  ctx.notice('info', `Role: ${name ?? ''}`)
 }

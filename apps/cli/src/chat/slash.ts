@@ -9,6 +9,8 @@ export type SlashCommand =
   | { name: 'system'; action: 'set'; text: string }
   | { name: 'title'; text: string }
   | { name: 'retry'; model: string | null }
+  | { name: 'role'; role: string | null }
+  | { name: 'copy'; index: number | null }
   | { name: 'edit'; text: string }
   | { name: 'branch'; direction: 'next' | 'prev' }
   | { name: 'fork' }
@@ -31,6 +33,9 @@ export const SLASH_HELP: ReadonlyArray<[usage: string, what: string]> = [
   ['/model [query]', 'choose the model (searchable picker; an exact id switches at once)'],
   ['/system [text|clear]', "show, set or clear the conversation's system prompt"],
   ['/title <text>', 'rename the conversation'],
+  ['/retry [model]', 'answer the last message again, optionally with another model'],
+  ['/role [name]', 'use a role of the config file (system prompt and model); list them'],
+  ['/copy [n]', 'copy the last (or nth) code block to the clipboard'],
   ['/retry [model]', 'answer the last message again (the old answer stays a branch)'],
   ['/edit <text>', 'change your last message and get a new answer (the old stays a branch)'],
   ['/branch next|prev', 'switch to the next or previous branch (the one shown as 2/3)'],
@@ -94,6 +99,18 @@ export function parseInput(raw: string): ParsedInput {
         : command({ name, text: arg })
     case 'retry':
       return command({ name, model: arg === '' ? null : arg })
+    case 'role':
+      return command({ name, role: arg === '' ? null : arg })
+    case 'copy': {
+      if (arg === '') return command({ name, index: null })
+      const index = Number(arg)
+      return Number.isInteger(index) && index >= 1
+        ? command({ name, index })
+        : {
+            kind: 'invalid',
+            error: 'Usage: /copy [n] (n counts code blocks from the first, 1 = first)',
+          }
+    }
     case 'edit':
       return arg === ''
         ? { kind: 'invalid', error: 'Usage: /edit <new text of your last message>' }

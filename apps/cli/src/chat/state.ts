@@ -71,7 +71,7 @@ export interface ChatState {
   oldestSeq: number | null
   hasEarlier: boolean
   /** The change feed's connection (the server's reachability). */
-  online: 'connecting' | 'online' | 'reconnecting'
+  online: 'connecting' | 'online' | 'reconnecting' | 'offline'
   lastAnswer: { model: string | null; usage: Message['usage']; status: MessageStatus } | null
   /** A short transient line above the input (e.g. "Sending…"). */
   busy: string | null

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import type { Command } from '../args'
 import { resolveConversationRef } from '../chat/conversations'
 import { openSession } from '../connect/session'
-import type { CliEnv } from '../env'
+import type { CliEnv } from '../config/env'
 
 /** `t3chat export`: a conversation as Markdown (active path) or t3chat JSON (every branch). */
 export async function exportCommand(

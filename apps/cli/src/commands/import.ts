@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises'
 import { importExportFile, type ImportProgress, type ImportSummary } from '@t3chat/client'
 import type { Command } from '../args'
 import { openSession } from '../connect/session'
-import type { CliEnv } from '../env'
+import type { CliEnv } from '../config/env'
 import { CliError } from '../errors'
 
 /** `t3chat import`: every conversation of an export file, with progress and a summary. */

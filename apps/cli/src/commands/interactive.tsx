@@ -1,8 +1,9 @@
 import { Box, render, Text, useInput } from 'ink'
 import type { Command } from '../args'
 import { ChatController } from '../chat/controller'
+import { resolveRole } from '../config/roles'
 import { KEYLESS_NOTICE, openSession, type Session } from '../connect/session'
-import type { CliEnv } from '../env'
+import type { CliEnv } from '../config/env'
 import { CliError, explainError } from '../errors'
 import { ChatApp } from '../ui/app'
 import { Spinner } from '../ui/live-answer'
@@ -37,6 +38,8 @@ export async function interactive(
       2,
     )
   }
+  // A role that does not exist stops here, before anything starts.
+  const role = resolveRole(env, command.role)
   let cancelled = false
   const instance = render(<Starting text="Connecting…" onCancel={() => (cancelled = true)} />, {
     exitOnCtrlC: false,
@@ -49,6 +52,8 @@ export async function interactive(
         instance.rerender(<Starting text={text} onCancel={() => (cancelled = true)} />),
     })
   } catch (error) {
+    // The spinner goes, so the error is the last thing on the screen.
+    instance.clear()
     instance.unmount()
     throw error
   }
@@ -60,8 +65,9 @@ export async function interactive(
 
   const controller = new ChatController({
     session,
-    model: command.model ?? null,
-    conversation: command.conversation ?? null,
+    model: command.model ?? role?.model ?? env.model ?? null,
+    conversation: command.conversation ?? (command.continueLast ? '1' : null),
+    roles: env.roles,
     // Printing another conversation starts from a clean screen (no history of the last one).
     beforeReprint: () => process.stdout.write(CLEAR_SCREEN),
   })
@@ -73,7 +79,9 @@ export async function interactive(
       notice={session.notice}
     />,
   )
-  void controller.start()
+  void controller.start().then(async () => {
+    if (command.role !== undefined) await controller.run({ name: 'role', role: command.role })
+  })
   // Closed terminal or `kill`: leave like /quit, so an embedded server shuts down cleanly.
   const quit = () => controller.quit()
   for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, quit)

@@ -1,6 +1,6 @@
 import type { Command } from '../args'
 import { openSession } from '../connect/session'
-import type { CliEnv } from '../env'
+import type { CliEnv } from '../config/env'
 import { oneLine, shortId, truncate } from '../format/text'
 import { relativeTime } from '../format/time'
 import { paint } from './paint'

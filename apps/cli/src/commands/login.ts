@@ -3,7 +3,7 @@ import type { Command } from '../args'
 import { ask, readStdin } from '../auth/prompt'
 import { sessionPath } from '../auth/file-storage'
 import { createSupabaseAuth } from '../auth/supabase'
-import type { CliEnv } from '../env'
+import type { CliEnv } from '../config/env'
 import { CliError } from '../errors'
 
 const NEEDS_SUPABASE = new CliError(

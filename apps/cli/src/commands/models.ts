@@ -1,8 +1,8 @@
 import type { Command } from '../args'
 import { openSession } from '../connect/session'
-import type { CliEnv } from '../env'
+import type { CliEnv } from '../config/env'
 import { truncate } from '../format/text'
-import { filterModels } from '../format/models'
+import { filterModels, formatContext } from '../format/models'
 import { paint } from './paint'
 
 /** `t3chat models [query]`: the model catalog, filtered by id or name. */
@@ -28,7 +28,7 @@ export async function models(
     const idWidth = Math.min(48, Math.max(...matches.map((model) => model.id.length)))
     for (const model of matches) {
       const context = model.contextLength
-        ? `${Math.round(model.contextLength / 1000)}k`.padStart(6)
+        ? formatContext(model.contextLength).padStart(6)
         : '     ?'
       const price = model.pricing
         ? `$${perMillion(model.pricing.prompt)} / $${perMillion(model.pricing.completion)} per 1M`

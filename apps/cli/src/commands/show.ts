@@ -2,7 +2,8 @@ import type { ChatClient, Conversation, Message } from '@t3chat/client'
 import type { Command } from '../args'
 import { resolveConversationRef } from '../chat/conversations'
 import { openSession } from '../connect/session'
-import type { CliEnv } from '../env'
+import type { CliEnv } from '../config/env'
+import { explainAnswerError } from '../errors'
 
 /** `t3chat show <ref>`: a whole conversation, rendered on a terminal, plain when piped. */
 export async function show(
@@ -19,7 +20,11 @@ export async function show(
     if (command.json) {
       process.stdout.write(`${JSON.stringify({ conversation, messages })}\n`)
     } else if (process.stdout.isTTY) {
-      const { renderTranscript } = await import('../ui/transcript-view')
+      const [{ renderTranscript }, { loadLanguagesOf }] = await Promise.all([
+        import('../ui/transcript-view'),
+        import('../ui/highlight'),
+      ])
+      await loadLanguagesOf(messages.map((message) => message.content).join('\n'))
       process.stdout.write(
         `${renderTranscript(conversation, messages, process.stdout.columns || 80)}\n`,
       )
@@ -58,7 +63,10 @@ export function plainTranscript(conversation: Conversation, messages: readonly M
       message.role === 'user'
         ? 'You'
         : `Assistant (${message.model ?? 'unknown model'}${message.status === 'completed' ? '' : `, ${message.status}`})`
-    parts.push(`## ${who}\n\n${message.content}\n`)
+    const failed =
+      message.status === 'error' ? `(failed: ${explainAnswerError(message.error).message})` : ''
+    const body = [message.content, failed].filter((part) => part !== '').join('\n\n')
+    parts.push(`## ${who}\n\n${body}\n`)
   }
   return `${parts.join('\n')}`
 }

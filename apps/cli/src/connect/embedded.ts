@@ -1,6 +1,6 @@
-import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { CliError } from '../errors'
+import { embeddedStartError } from './embedded-errors'
+import { loadFakeUpstream, loadServerModules } from './server-modules'
 
 /** A server started inside the CLI process for this session. */
 export interface EmbeddedServer {
@@ -36,17 +36,19 @@ export async function startEmbeddedServer(opts: {
   demo: boolean
 }): Promise<EmbeddedServer> {
   // Imported lazily: talking to a running server never loads the server's code.
-  const [{ parseEnv, startServer }, { default: pino }] = await Promise.all([
-    import('@t3chat/server'),
-    import('pino'),
-  ])
+  const { parseEnv, startServer, EnvError, pino } = await loadServerModules()
   const { dataDir } = opts
+  const logFile = join(dataDir, 'server.log')
+  const logger = pino(
+    { level: 'warn' },
+    pino.destination({ dest: logFile, mkdir: true, sync: true }),
+  )
   const inherited = Object.fromEntries(
     Object.entries(opts.source).filter(([key]) => !NOT_INHERITED.includes(key)),
   )
   let fake: { baseURL: string; close(): Promise<void> } | null = null
   if (opts.demo) {
-    const { startFakeUpstream } = await import('@t3chat/llm/fake')
+    const startFakeUpstream = await loadFakeUpstream()
     fake = await startFakeUpstream({ recordRequests: false })
   }
   try {
@@ -68,11 +70,6 @@ export async function startEmbeddedServer(opts: {
           }
         : {}),
     })
-    await mkdir(dataDir, { recursive: true, mode: 0o700 })
-    const logger = pino(
-      { level: 'warn' },
-      pino.destination({ dest: join(dataDir, 'server.log'), mkdir: true, sync: true }),
-    )
     const server = await startServer(env, logger)
     return {
       url: server.url,
@@ -86,10 +83,13 @@ export async function startEmbeddedServer(opts: {
     }
   } catch (error) {
     await fake?.close()
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new CliError(
-      `Could not start a local t3chat server (${reason.split('\n')[0] ?? reason})`,
-      `Start one yourself with \`pnpm start\`, or point T3CHAT_URL at a running server. Details: ${join(dataDir, 'server.log')}`,
-    )
+    logger.error({ err: error }, 'the local server did not start')
+    throw embeddedStartError({
+      error,
+      envError: error instanceof EnvError,
+      dataDir,
+      databaseUrl: !opts.demo && inherited.DATABASE_URL !== undefined,
+      logFile,
+    })
   }
 }

@@ -1,11 +1,13 @@
+import { access, constants, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadOrCreateLocalAuth, readLocalAuth } from '@t3chat/auth'
 import { createChatClient, type ChatClient } from '@t3chat/client'
 import type { GlobalOptions } from '../args'
 import { hasStoredSession } from '../auth/file-storage'
-import { DEFAULT_URL, type CliEnv } from '../env'
+import { DEFAULT_URL, type CliEnv } from '../config/env'
 import { CliError } from '../errors'
 import { startEmbeddedServer } from './embedded'
+import { dataDirError } from './embedded-errors'
 import { acquireEmbeddedLock } from './embedded-lock'
 import { localTokenProvider } from './local-token'
 import { probeServer } from './probe'
@@ -53,7 +55,7 @@ export function clientSession(opts: {
 
 /** What a keyless local server means for the user, in one line. */
 export const KEYLESS_NOTICE =
-  'Answers are off: export OPENROUTER_API_KEY=sk-or-… and restart, or try t3chat --demo.'
+  'Answers are off: export OPENROUTER_API_KEY=sk-or-… and restart, or add --demo for the offline demo.'
 
 /**
  * Finds the server and signs in:
@@ -124,6 +126,7 @@ async function embeddedSession(opts: {
 }): Promise<Session> {
   const { dataDir, transport } = opts
   const deadline = Date.now() + 20_000
+  await usableDataDir(dataDir)
   for (;;) {
     const lock = await acquireEmbeddedLock(dataDir)
     if (lock.kind === 'held') {
@@ -169,5 +172,15 @@ async function embeddedSession(opts: {
       await lock.release()
       throw error
     }
+  }
+}
+
+/** Creates the data directory if needed and checks it is writable (names T3CHAT_DATA_DIR). */
+async function usableDataDir(dataDir: string): Promise<void> {
+  try {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 })
+    await access(dataDir, constants.W_OK)
+  } catch (error) {
+    throw dataDirError(dataDir, error)
   }
 }

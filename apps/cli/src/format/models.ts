@@ -9,3 +9,10 @@ export function filterModels(models: readonly Model[], query: string): Model[] {
     return words.every((word) => haystack.includes(word))
   })
 }
+
+/** A context window for a person: `128k`, `2M`, `512` (never `0k`). */
+export function formatContext(tokens: number): string {
+  if (tokens >= 1_000_000) return `${Number((tokens / 1_000_000).toFixed(1))}M`
+  if (tokens >= 1_000) return `${Math.round(tokens / 1_000)}k`
+  return String(tokens)
+}

@@ -3,7 +3,8 @@ import type { Message } from '@t3chat/client'
 /** `123 → 456 tokens · $0.0012` for an answer's usage; null when the server reported none. */
 export function formatUsage(usage: Message['usage']): string | null {
   if (usage === null) return null
-  const tokens = `${usage.promptTokens.toLocaleString('en-US')} → ${usage.completionTokens.toLocaleString('en-US')} tokens`
+  const unit = usage.completionTokens === 1 ? 'token' : 'tokens'
+  const tokens = `${usage.promptTokens.toLocaleString('en-US')} → ${usage.completionTokens.toLocaleString('en-US')} ${unit}`
   return usage.cost === null ? tokens : `${tokens} · ${formatCost(usage.cost)}`
 }
 

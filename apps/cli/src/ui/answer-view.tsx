@@ -6,6 +6,7 @@ import type { StreamConnection } from '../answer/follow-answer'
 import type { Entry, LiveAnswer } from '../chat/state'
 import { Store } from '../chat/store'
 import { advanceLive, finishLive, newLive } from '../chat/transcript'
+import { paceUpdates } from '../answer/pace'
 import { EntryView } from './entry-view'
 import { LiveAnswerView } from './live-answer'
 
@@ -26,21 +27,24 @@ export interface AnswerStore {
 /** A store that moves finished markdown blocks out of the live region as they complete. */
 export function createAnswerStore(model: string | null): AnswerStore {
   const store = new Store<AnswerState>({ entries: [], live: newLive('', model) })
+  // One redraw per frame, however fast the tokens come.
+  const paced = paceUpdates((content: string) =>
+    store.update((state) => {
+      if (!state.live) return state
+      const { live, entry } = advanceLive(state.live, content)
+      return { entries: entry ? [...state.entries, entry] : state.entries, live }
+    }),
+  )
   return {
     store,
-    text(content) {
-      store.update((state) => {
-        if (!state.live) return state
-        const { live, entry } = advanceLive(state.live, content)
-        return { entries: entry ? [...state.entries, entry] : state.entries, live }
-      })
-    },
+    text: (content) => paced.push(content),
     connection(connection) {
       store.update((state) =>
         state.live ? { ...state, live: { ...state.live, connection } } : state,
       )
     },
     finish(final) {
+      paced.cancel()
       store.update((state) => ({
         entries: [...state.entries, ...finishLive(state.live, final)],
         live: null,
@@ -50,10 +54,16 @@ export function createAnswerStore(model: string | null): AnswerStore {
 }
 
 /** One answer streaming in: finished blocks printed once, the growing block live. */
-export function AnswerView({ store }: { store: AnswerStore }) {
+export function AnswerView({
+  store,
+  columns = process.stdout.columns || 80,
+  rows = process.stdout.rows || 24,
+}: {
+  store: AnswerStore
+  columns?: number
+  rows?: number
+}) {
   const state = useSyncExternalStore(store.store.subscribe, store.store.get)
-  const rows = process.stdout.rows || 24
-  const columns = process.stdout.columns || 80
   return (
     <Box flexDirection="column">
       <Static items={state.entries}>{(entry) => <EntryView key={entry.id} entry={entry} />}</Static>

@@ -1,7 +1,7 @@
 import { Box, Text, useInput } from 'ink'
 import { useReducer, useRef } from 'react'
 import type { Model } from '@t3chat/client'
-import { filterModels } from '../format/models'
+import { filterModels, formatContext } from '../format/models'
 import { truncate } from '../format/text'
 
 /** USD per million tokens, from OpenRouter's per-token price strings. */
@@ -82,9 +82,7 @@ export function ModelPicker({
           const price = model.pricing
             ? `${perMillion(model.pricing.prompt)} / ${perMillion(model.pricing.completion)} per 1M`
             : ''
-          const context = model.contextLength
-            ? `${Math.round(model.contextLength / 1000)}k ctx`
-            : ''
+          const context = model.contextLength ? `${formatContext(model.contextLength)} ctx` : ''
           return (
             <Text key={model.id} color={chosen ? 'cyan' : undefined} wrap="truncate-end">
               {chosen ? '› ' : '  '}

@@ -19,11 +19,13 @@ export function StatusLine({
   const title = state.conversation ? (state.conversation.title ?? 'Untitled') : 'New conversation'
   const usage = state.lastAnswer ? formatUsage(state.lastAnswer.usage) : null
   const connection =
-    state.live?.connection === 'reconnecting' || state.online === 'reconnecting'
-      ? { mark: '◌', text: 'reconnecting', color: 'yellow' }
-      : state.online === 'connecting'
-        ? { mark: '◌', text: 'connecting', color: 'gray' }
-        : { mark: '●', text: 'online', color: 'green' }
+    state.online === 'offline'
+      ? { mark: '✗', text: 'offline', color: 'red' }
+      : state.live?.connection === 'reconnecting' || state.online === 'reconnecting'
+        ? { mark: '◌', text: 'reconnecting', color: 'yellow' }
+        : state.online === 'connecting'
+          ? { mark: '◌', text: 'connecting', color: 'gray' }
+          : { mark: '●', text: 'online', color: 'green' }
   const keys = state.live ? 'Ctrl-C stop' : '/help · Ctrl-C exit'
   const left = truncate(title, Math.max(10, Math.floor(columns / 3)))
   return (

@@ -25,3 +25,15 @@ export function renderTranscript(
     { columns },
   )
 }
+
+/** One finished message rendered (`t3chat ask --no-stream` on a terminal). */
+export function renderMessage(message: Message, columns: number): string {
+  return renderToString(
+    <Box flexDirection="column">
+      {messageEntries([message]).map((entry) => (
+        <EntryView key={entry.id} entry={entry} />
+      ))}
+    </Box>,
+    { columns },
+  )
+}

@@ -122,3 +122,28 @@ export async function killChildren(): Promise<void> {
     ),
   )
 }
+
+/**
+ * Runs a shell command line as a user types it, from the repository root (for the commands
+ * the server prints, e.g. its token line), with only PATH and HOME from the test's environment.
+ */
+export async function runShell(
+  line: string,
+  timeoutMs = 30_000,
+): Promise<Exit & { stdout: string; stderr: string }> {
+  const child = spawn('sh', ['-c', line], {
+    cwd: join(APP_DIR, '..', '..'),
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  const exit = await new Promise<Exit>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }))
+  })
+  clearTimeout(timer)
+  return { ...exit, stdout, stderr }
+}

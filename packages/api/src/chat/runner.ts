@@ -114,7 +114,9 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
       { status: message.status, code: message.error?.code, chars: message.content.length },
       'answer ended',
     )
-    if (message.status === 'completed' && job.titleFrom !== null) {
+    // A stopped or failed first answer still names the conversation (after the user's
+    // message, without asking the title model about an answer that is not there).
+    if (job.titleFrom !== null) {
       track(
         generateTitle(
           { db, llm, hub, logger, titleModel: config.titleModel },
@@ -122,7 +124,7 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
             userId: job.userId,
             conversationId: job.conversationId,
             userContent: job.titleFrom.userContent,
-            answer: message.content,
+            answer: message.status === 'completed' ? message.content : null,
           },
         ),
       )

@@ -19,17 +19,17 @@ export interface TitleDeps {
 const TITLE_TIMEOUT_MS = 20_000
 
 /**
- * Names a conversation after its first answer: asks the title model, falls back to the
- * first words of the first message, stores the title unless the user has set one, and
+ * Names a conversation after its first answer: asks the title model (when the answer
+ * completed, `answer` not null), falls back to the first words of the first message, stores the title unless the user has set one, and
  * announces it. Runs in the background; it never fails or delays the chat.
  */
 export async function generateTitle(
   deps: TitleDeps,
-  job: { userId: string; conversationId: string; userContent: string; answer: string },
+  job: { userId: string; conversationId: string; userContent: string; answer: string | null },
 ): Promise<void> {
   const log = deps.logger.child({ conversationId: job.conversationId })
   let title: string | null = null
-  if (deps.llm !== null) {
+  if (deps.llm !== null && job.answer !== null) {
     try {
       const raw = await deps.llm.complete({
         model: deps.titleModel,

@@ -2,6 +2,8 @@ import { homedir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import { z } from 'zod'
 import { defaultDataDir } from '@t3chat/auth'
+import { CliError } from '../errors'
+import type { Role } from './file'
 
 /** Where the CLI looks for a server when neither `--url` nor `T3CHAT_URL` says otherwise. */
 export const DEFAULT_URL = 'http://127.0.0.1:3000'
@@ -53,12 +55,20 @@ export interface CliEnv {
   /** Whether OPENROUTER_API_KEY is set (an embedded server can answer then). */
   hasOpenRouterKey: boolean
   noColor: boolean
+  /** The default model from the config file (flags and roles override it). */
+  model: string | undefined
+  /** Named roles from the config file. */
+  roles: Readonly<Record<string, Role>>
   /** The raw environment, passed on to an embedded server. */
   source: Readonly<Record<string, string | undefined>>
 }
 
-/** A bad environment variable; the message names it. */
-export class CliEnvError extends Error {}
+/** A bad environment variable; the message names it (exit code 2). */
+export class CliEnvError extends CliError {
+  constructor(message: string) {
+    super(message, null, 2)
+  }
+}
 
 /** Parses the CLI's environment once. Throws {@link CliEnvError} naming the bad variable. */
 export function parseCliEnv(source: Readonly<Record<string, string | undefined>>): CliEnv {
@@ -90,6 +100,8 @@ export function parseCliEnv(source: Readonly<Record<string, string | undefined>>
         : null,
     hasOpenRouterKey: env.OPENROUTER_API_KEY !== undefined,
     noColor: env.NO_COLOR !== undefined,
+    model: undefined,
+    roles: {},
     source,
   })
 }

@@ -1,0 +1,53 @@
+// Compiles the CLI to dist/ (one ESM bundle with lazily loaded chunks), so starting `t3chat`
+// runs plain JavaScript: no TypeScript compilation at start-up.
+// The workspace packages it uses (client, auth) are bundled with their dependencies; the CLI's
+// own npm dependencies stay external (resolved from its node_modules). The embedded server
+// and the demo's fake provider are TypeScript workspace sources loaded only when needed
+// (src/connect/server-modules.ts).
+import { readFileSync, rmSync } from 'node:fs'
+import { build, type Plugin } from 'esbuild'
+
+const root = new URL('.', import.meta.url)
+const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+  dependencies: Record<string, string>
+}
+/** Loaded at run time from source, only for an embedded server. */
+const RUNTIME_SOURCES = new Set(['@t3chat/server', '@t3chat/llm'])
+
+function packageName(specifier: string): string {
+  const parts = specifier.split('/')
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier)
+}
+
+const externals: Plugin = {
+  name: 'externals',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('node:')) return { external: true }
+      const name = packageName(args.path)
+      if (RUNTIME_SOURCES.has(name)) return { external: true }
+      if (name.startsWith('@t3chat/')) return undefined
+      return Object.hasOwn(pkg.dependencies, name) ? { external: true } : undefined
+    })
+  },
+}
+
+const outdir = new URL('dist', root).pathname
+rmSync(outdir, { recursive: true, force: true })
+await build({
+  entryPoints: { main: new URL('src/main.tsx', root).pathname },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  tsconfig: new URL('tsconfig.json', root).pathname,
+  // Bundled CommonJS dependencies may call require().
+  banner: {
+    js: "import { createRequire as __t3chatRequire } from 'node:module'; const require = __t3chatRequire(import.meta.url);",
+  },
+  plugins: [externals],
+})
