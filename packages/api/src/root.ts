@@ -4,6 +4,7 @@ import { eventsProcedure } from './routers/events'
 import { healthRouter } from './routers/health'
 import { messageRouter } from './routers/message'
 import { modelRouter } from './routers/model'
+import { searchRouter } from './routers/search'
 import { userRouter } from './routers/user'
 import { createCallerFactory, router } from './trpc'
 
@@ -16,6 +17,7 @@ export const appRouter = router({
   message: messageRouter,
   chat: chatRouter,
   events: eventsProcedure,
+  search: searchRouter,
 })
 
 export type AppRouter = typeof appRouter

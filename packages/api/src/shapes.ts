@@ -57,3 +57,20 @@ export type UserEvent =
   | { type: 'conversation.created' | 'conversation.updated'; conversation: Conversation }
   | { type: 'conversation.deleted'; conversationId: string }
   | { type: 'message.created' | 'message.updated'; message: Message }
+
+/**
+ * One result of `search.messages`: a message whose text matches (`field: 'content'`), or the
+ * first message of a conversation whose title matches (`field: 'title'`, the title as snippet).
+ */
+export interface SearchHit {
+  conversationId: string
+  conversationTitle: string | null
+  messageId: string
+  seq: number
+  role: 'user' | 'assistant'
+  createdAt: string
+  field: 'content' | 'title'
+  snippet: string
+  /** UTF-16 ranges `[start, end)` of the matching words in `snippet`. */
+  highlights: Array<[start: number, end: number]>
+}

@@ -10,6 +10,7 @@ export type {
   Message,
   MessageStatus,
   Model,
+  SearchHit,
   User,
   UserEvent,
 } from '@t3chat/api'

@@ -1,4 +1,4 @@
-export { createDb, embeddedDatabaseDir, type CreateDbOptions } from './create-db'
+export { createDb, embeddedDatabaseDir, openPglite, type CreateDbOptions } from './create-db'
 export { migrateDown, migrateToLatest, type MigrationStep } from './migrate'
 export { InvalidCursorError, MigrationError } from './errors'
 export type {
@@ -54,3 +54,9 @@ export {
   type ContextMessage,
   type TurnStart,
 } from './repositories/chat-turns'
+export {
+  searchMessages,
+  SEARCH_WINDOW,
+  type SearchRow,
+  type SearchTerms,
+} from './repositories/search'

@@ -17,7 +17,8 @@ async function objectCounts<DB>(db: Kysely<DB>) {
       (select count(*) from pg_proc where proname = 'set_updated_at')::int as functions,
       (select count(*) from pg_indexes where schemaname = 'public'
          and indexname in ('conversations_user_activity_idx', 'messages_live_idx'))::int as indexes,
-      (select count(*) from pg_class where relname in ('users', 'conversations', 'messages')
+      (select count(*) from pg_class
+         where relname in ('users', 'conversations', 'messages', 'message_search')
          and relrowsecurity)::int as rls`.execute(db)
   return rows[0]
 }
@@ -36,8 +37,8 @@ describe.each(backends)('migrations on $name', ({ url }) => {
     const { db } = testDb
     try {
       // createTestDb already migrated up from an empty database.
-      expect(await userTables(db)).toEqual(['conversations', 'messages', 'users'])
-      expect(await objectCounts(db)).toEqual({ functions: 1, indexes: 2, rls: 3 })
+      expect(await userTables(db)).toEqual(['conversations', 'message_search', 'messages', 'users'])
+      expect(await objectCounts(db)).toEqual({ functions: 1, indexes: 2, rls: 4 })
       expect(await migrateToLatest(db)).toEqual([])
 
       const down = await migrateDown(db)
@@ -49,8 +50,8 @@ describe.each(backends)('migrations on $name', ({ url }) => {
       expect(up.map((s) => [s.migrationName, s.status])).toEqual(
         names.map((name) => [name, 'Success']),
       )
-      expect(await userTables(db)).toEqual(['conversations', 'messages', 'users'])
-      expect(await objectCounts(db)).toEqual({ functions: 1, indexes: 2, rls: 3 })
+      expect(await userTables(db)).toEqual(['conversations', 'message_search', 'messages', 'users'])
+      expect(await objectCounts(db)).toEqual({ functions: 1, indexes: 2, rls: 4 })
     } finally {
       await testDb.destroy()
     }

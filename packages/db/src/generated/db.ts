@@ -58,6 +58,13 @@ export interface Messages {
   status: "cancelled" | "completed" | "error" | "pending" | "streaming";
 }
 
+export interface MessageSearch {
+  createdAt: Timestamp;
+  document: string;
+  messageId: string;
+  userId: string;
+}
+
 export interface Users {
   createdAt: Generated<Timestamp>;
   defaultModel: string | null;
@@ -71,5 +78,6 @@ export interface Users {
 export interface DB {
   conversations: Conversations;
   messages: Messages;
+  messageSearch: MessageSearch;
   users: Users;
 }

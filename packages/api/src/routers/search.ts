@@ -1,0 +1,35 @@
+import { z } from 'zod'
+import { searchUserMessages } from '../services/search/search-messages'
+import { authedProcedure, router } from '../trpc'
+import { id } from './inputs'
+
+/** The longest search query, in characters. */
+export const MAX_QUERY_LENGTH = 200
+
+// A custom check, not `.max()`: an over-long query is a bad request (API.md), not a payload
+// over a size limit.
+const query = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine((q) => q.length <= MAX_QUERY_LENGTH, `must be at most ${MAX_QUERY_LENGTH} characters`)
+  .refine((q) => !q.includes('\u0000'), 'must not contain \\u0000')
+
+export const searchRouter = router({
+  messages: authedProcedure
+    .input(
+      z.object({
+        query,
+        conversationId: id.optional(),
+        limit: z.number().int().min(1).max(50).default(20),
+        cursor: z.string().max(500).nullish(),
+      }),
+    )
+    .query(({ ctx, input }) =>
+      searchUserMessages(ctx.deps, ctx.user, {
+        query: input.query,
+        conversationId: input.conversationId ?? null,
+        limit: input.limit,
+        cursor: input.cursor ?? null,
+      }),
+    ),
+})

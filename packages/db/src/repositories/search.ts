@@ -1,0 +1,160 @@
+import { sql, type RawBuilder } from 'kysely'
+import type { Executor } from '../database'
+import { decodeSearchCursor, encodeSearchCursor, type SearchCursor } from './search-cursor'
+
+/**
+ * What a search asks for, already split from the user's text (see the API's query parser).
+ * Any text is safe here: every piece reaches Postgres as a parameter of a function that parses
+ * it as a document (`plainto_tsquery`, `phraseto_tsquery`), never as `tsquery` syntax.
+ */
+export interface SearchTerms {
+  /** Words every hit contains, in any order. */
+  words: string[]
+  /** Letters and digits only: matches any word that starts with it (the word being typed). */
+  prefix: string | null
+  /** Every hit contains each of these as consecutive words. */
+  phrases: string[]
+  /** No hit contains any of these (a word, or consecutive words). */
+  excluded: string[]
+}
+
+/** One hit: a message whose text matches, or the first message of a conversation whose title does. */
+export interface SearchRow {
+  conversationId: string
+  conversationTitle: string | null
+  messageId: string
+  seq: number
+  role: 'user' | 'assistant'
+  createdAt: Date
+  field: 'content' | 'title'
+  /** The matching text: the message's content, or the title. */
+  text: string
+  rank: number
+}
+
+/**
+ * How many of the newest matches of each kind (messages, titles) are ranked. A common word
+ * matches a large share of a user's messages, and ranking them all would read every one of
+ * them; the newest this many are what a person searching a chat history looks for.
+ */
+export const SEARCH_WINDOW = 1000
+
+/**
+ * The user's messages and conversation titles matching `terms`, best first (rank, then newest),
+ * one page. `conversationId` narrows to one conversation (the caller checks that it is the
+ * user's). Every message counts, in every state and branch, as of its last saved text.
+ * A query without any word to find returns nothing. A cursor this function did not produce
+ * throws `InvalidCursorError`.
+ */
+export async function searchMessages(
+  db: Executor,
+  q: {
+    userId: string
+    terms: SearchTerms
+    conversationId: string | null
+    limit: number
+    cursor: string | null
+  },
+): Promise<{ rows: SearchRow[]; nextCursor: string | null }> {
+  if (!Number.isInteger(q.limit) || q.limit < 1) throw new RangeError('limit must be ≥ 1')
+  const cursor = q.cursor === null ? null : decodeSearchCursor(q.cursor)
+  const positive = positiveQuery(q.terms)
+  if (positive === null) return { rows: [], nextCursor: null }
+  const query = fullQuery(positive, q.terms.excluded)
+
+  const messageCandidates =
+    q.conversationId === null
+      ? sql`select s.message_id, s.document from message_search s
+            where s.user_id = ${q.userId} and s.document @@ ${query}
+            order by s.created_at desc, s.message_id desc
+            limit ${SEARCH_WINDOW}`
+      : // One conversation: its messages by the (conversation_id, seq) index, then their documents.
+        sql`select s.message_id, s.document from messages m
+            join message_search s on s.message_id = m.id
+            where m.conversation_id = ${q.conversationId} and s.user_id = ${q.userId}
+              and s.document @@ ${query}
+            order by s.created_at desc, s.message_id desc
+            limit ${SEARCH_WINDOW}`
+  const titleDocument = sql`search_document(coalesce(c.title, ''))`
+  const onlyConversation = q.conversationId === null ? sql`` : sql`and c.id = ${q.conversationId}`
+  const after =
+    cursor === null
+      ? sql``
+      : sql`where (h.rank, h.created_at, h.field, h.message_id) <
+                  (${cursor.rank}::real,
+                   cast(${cursor.createdAt} as timestamp) at time zone 'UTC',
+                   ${cursor.field}::text, ${cursor.messageId}::uuid)`
+
+  const result = await sql<SearchRow & { cursorCreatedAt: string }>`
+    with message_hits as (${messageCandidates}),
+    title_hits as (
+      select c.id, ${titleDocument} as document from conversations c
+      where c.user_id = ${q.userId} and ${titleDocument} @@ ${query} ${onlyConversation}
+      order by c.activity_at desc, c.id desc
+      limit ${SEARCH_WINDOW}
+    ),
+    hits as (
+      select m.conversation_id, c.title as conversation_title, m.id as message_id, m.seq, m.role,
+             m.created_at, 'content'::text as field, m.content as text,
+             ts_rank_cd(mh.document, ${query}, 1) as rank
+      from message_hits mh
+      join messages m on m.id = mh.message_id
+      join conversations c on c.id = m.conversation_id
+      union all
+      select c.id, c.title, m.id, m.seq, m.role, m.created_at, 'title', c.title,
+             ts_rank_cd(th.document, ${query}, 1)
+      from title_hits th
+      join conversations c on c.id = th.id
+      join messages m on m.conversation_id = c.id and m.seq = 1
+    )
+    select h.conversation_id, h.conversation_title, h.message_id, h.seq, h.role, h.created_at,
+           h.field, h.text, h.rank,
+           to_char(h.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')
+             as cursor_created_at
+    from hits h
+    ${after}
+    order by h.rank desc, h.created_at desc, h.field desc, h.message_id desc
+    limit ${q.limit + 1}`.execute(db)
+
+  const page = result.rows.slice(0, q.limit)
+  const last = page.at(-1)
+  const nextCursor =
+    result.rows.length > q.limit && last
+      ? encodeSearchCursor(cursorOf(last, last.cursorCreatedAt))
+      : null
+  return { rows: page.map(({ cursorCreatedAt: _cursor, ...row }) => row), nextCursor }
+}
+
+function cursorOf(row: SearchRow, createdAt: string): SearchCursor {
+  return { rank: row.rank, createdAt, field: row.field, messageId: row.messageId }
+}
+
+/** Everything a hit must contain (words, phrases, the prefix), or null when there is nothing. */
+function positiveQuery(terms: SearchTerms): RawBuilder<unknown> | null {
+  const parts = [
+    ...terms.words.map((w) => sql`plainto_tsquery('simple', search_fold(${w}))`),
+    ...terms.phrases.map((p) => sql`phraseto_tsquery('simple', search_fold(${p}))`),
+    ...(terms.prefix === null ? [] : [prefixQuery(terms.prefix)]),
+  ]
+  if (parts.length === 0) return null
+  return sql`(${sql.join(parts, sql` && `)})`
+}
+
+/**
+ * `word:*` for the word being typed. The word is letters and digits only (the parser's job),
+ * and is quoted by Postgres itself, so nothing in it can be read as `tsquery` syntax.
+ */
+function prefixQuery(prefix: string): RawBuilder<unknown> {
+  return sql`to_tsquery('simple', quote_literal(search_fold(${prefix})) || ':*')`
+}
+
+/**
+ * The whole query. Words that hold no lexeme (punctuation) vanish from `positive`, and a query
+ * left with exclusions alone would match everything else: it matches nothing instead. Postgres
+ * folds the `case` at planning time, so the indexes still see a constant query.
+ */
+function fullQuery(positive: RawBuilder<unknown>, excluded: string[]): RawBuilder<unknown> {
+  const not = excluded.map((x) => sql`!! phraseto_tsquery('simple', search_fold(${x}))`)
+  const all = not.length === 0 ? positive : sql`${positive} && ${sql.join(not, sql` && `)}`
+  return sql`(case when numnode(${positive}) > 0 then ${all} else ''::tsquery end)`
+}
