@@ -13,7 +13,12 @@ import { migrations } from '../src/migrations/index'
 import { createTestDb, truncateAll, type TestDb } from '../src/testing'
 import { databaseUrl, seedConversation, seedUser } from './helpers'
 
-const words = (...w: string[]): SearchTerms => ({ words: w, prefix: null, phrases: [], excluded: [] })
+const words = (...w: string[]): SearchTerms => ({
+  words: w,
+  prefix: null,
+  phrases: [],
+  excluded: [],
+})
 
 describe('the search migration on a database that already has messages', () => {
   it('indexes every existing message under its owner', async () => {
@@ -36,7 +41,9 @@ describe('the search migration on a database that already has messages', () => {
       await sql`insert into conversations (id, user_id, current_model, title)
                 values (${conversationId}, ${userId}, 'm', 'Old notes')`.execute(db)
       await sql`insert into messages (conversation_id, seq, role, content, status)
-                values (${conversationId}, 1, 'user', 'Ça va, l''Übersee?', 'completed')`.execute(db)
+                values (${conversationId}, 1, 'user', 'Ça va, l''Übersee?', 'completed')`.execute(
+        db,
+      )
 
       await migrateToLatest(db)
       const page = await searchMessages(db, {
@@ -47,7 +54,7 @@ describe('the search migration on a database that already has messages', () => {
         cursor: null,
       })
       expect(page.rows.map((r) => [r.field, r.text])).toStrictEqual([
-        ['content', 'Ça va, l\'Übersee?'],
+        ['content', "Ça va, l'Übersee?"],
       ])
       const title = await searchMessages(db, {
         userId,
@@ -61,6 +68,7 @@ describe('the search migration on a database that already has messages', () => {
       await testDb.destroy()
     }
   }, 90_000) // migrates down and up twice: slow on PGlite on a busy machine
+})
 
 describe('the message index follows every write', () => {
   let testDb: TestDb
@@ -100,7 +108,9 @@ describe('the message index follows every write', () => {
     const db = await createDb()
     try {
       await migrateToLatest(db)
-      const { rows } = await sql<{ folded: string }>`select search_fold('Crème') as folded`.execute(db)
+      const { rows } = await sql<{ folded: string }>`select search_fold('Crème') as folded`.execute(
+        db,
+      )
       expect(rows[0]?.folded).toBe('Creme')
     } finally {
       await db.destroy()
