@@ -62,15 +62,17 @@ export async function searchMessages(
   if (positive === null) return { rows: [], nextCursor: null }
   const query = fullQuery(positive, q.terms.excluded)
 
-  const messageCandidates =
+  // The newest SEARCH_WINDOW matching messages of the user (or of one conversation: its
+  // messages by the (conversation_id, seq) index, then their documents), ranked.
+  const messageHits =
     q.conversationId === null
-      ? sql`select s.message_id, s.document from message_search s
+      ? sql`select s.message_id, s.created_at, ts_rank_cd(s.document, ${query}, 1) as rank
+            from message_search s
             where s.user_id = ${q.userId} and s.document @@ ${query}
             order by s.created_at desc, s.message_id desc
             limit ${SEARCH_WINDOW}`
-      : // One conversation: its messages by the (conversation_id, seq) index, then their documents.
-        sql`select s.message_id, s.document from messages m
-            join message_search s on s.message_id = m.id
+      : sql`select s.message_id, s.created_at, ts_rank_cd(s.document, ${query}, 1) as rank
+            from messages m join message_search s on s.message_id = m.id
             where m.conversation_id = ${q.conversationId} and s.user_id = ${q.userId}
               and s.document @@ ${query}
             order by s.created_at desc, s.message_id desc
@@ -85,36 +87,36 @@ export async function searchMessages(
                    cast(${cursor.createdAt} as timestamp) at time zone 'UTC',
                    ${cursor.field}::text, ${cursor.messageId}::uuid)`
 
+  // The page is chosen from the ranked ids first; only its rows are read in full.
   const result = await sql<SearchRow & { cursorCreatedAt: string }>`
-    with message_hits as (${messageCandidates}),
-    title_hits as (
-      select c.id, ${titleDocument} as document from conversations c
+    with title_hits as (
+      select c.id, ts_rank_cd(${titleDocument}, ${query}, 1) as rank from conversations c
       where c.user_id = ${q.userId} and ${titleDocument} @@ ${query} ${onlyConversation}
       order by c.activity_at desc, c.id desc
       limit ${SEARCH_WINDOW}
     ),
     hits as (
-      select m.conversation_id, c.title as conversation_title, m.id as message_id, m.seq, m.role,
-             m.created_at, 'content'::text as field, m.content as text,
-             ts_rank_cd(mh.document, ${query}, 1) as rank
-      from message_hits mh
-      join messages m on m.id = mh.message_id
-      join conversations c on c.id = m.conversation_id
+      select mh.message_id, mh.created_at, 'content'::text as field, mh.rank
+      from (${messageHits}) mh
       union all
-      select c.id, c.title, m.id, m.seq, m.role, m.created_at, 'title', c.title,
-             ts_rank_cd(th.document, ${query}, 1)
-      from title_hits th
-      join conversations c on c.id = th.id
-      join messages m on m.conversation_id = c.id and m.seq = 1
+      select m.id, m.created_at, 'title', th.rank
+      from title_hits th join messages m on m.conversation_id = th.id and m.seq = 1
+    ),
+    page as (
+      select * from hits h
+      ${after}
+      order by h.rank desc, h.created_at desc, h.field desc, h.message_id desc
+      limit ${q.limit + 1}
     )
-    select h.conversation_id, h.conversation_title, h.message_id, h.seq, h.role, h.created_at,
-           h.field, h.text, h.rank,
-           to_char(h.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')
+    select m.conversation_id, c.title as conversation_title, m.id as message_id, m.seq, m.role,
+           m.created_at, p.field,
+           case when p.field = 'title' then c.title else m.content end as text, p.rank,
+           to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')
              as cursor_created_at
-    from hits h
-    ${after}
-    order by h.rank desc, h.created_at desc, h.field desc, h.message_id desc
-    limit ${q.limit + 1}`.execute(db)
+    from page p
+    join messages m on m.id = p.message_id
+    join conversations c on c.id = m.conversation_id
+    order by p.rank desc, p.created_at desc, p.field desc, p.message_id desc`.execute(db)
 
   const page = result.rows.slice(0, q.limit)
   const last = page.at(-1)
