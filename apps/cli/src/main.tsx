@@ -38,6 +38,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await (await import('./commands/models')).models(command, env)
       case 'show':
         return await (await import('./commands/show')).show(command, env)
+      case 'search':
+        return await (await import('./commands/search')).search(command, env)
       case 'login':
         return await (await import('./commands/login')).login(command, env)
       case 'logout':
