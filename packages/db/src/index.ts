@@ -56,6 +56,7 @@ export {
 } from './repositories/chat-turns'
 export {
   searchMessages,
+  SEARCH_PROBE,
   SEARCH_WINDOW,
   type SearchRow,
   type SearchTerms,

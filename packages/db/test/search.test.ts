@@ -7,6 +7,7 @@ import {
   migrateDown,
   migrateToLatest,
   searchMessages,
+  SEARCH_PROBE,
   type SearchTerms,
 } from '../src/index'
 import { migrations } from '../src/migrations/index'
@@ -102,6 +103,30 @@ describe('the message index follows every write', () => {
     const [row] = await db.selectFrom('messageSearch').selectAll().execute()
     expect(row?.userId).toBe(user.id)
   })
+
+  it('a rare word in an old message past the newest SEARCH_PROBE is found through the word index', async () => {
+    const { db } = testDb
+    const user = await seedUser(db)
+    const conversation = await seedConversation(db, user.id)
+    await sql`insert into messages (conversation_id, seq, role, content, status, created_at)
+              values (${conversation.id}, 1, 'user', 'an ancient zebra', 'completed',
+                      now() - interval '1 day')`.execute(db)
+    await sql`insert into messages (conversation_id, seq, role, content, status, created_at)
+              select ${conversation.id}, 1 + i, 'user', 'filler text ' || i, 'completed',
+                     now() - interval '1 hour' + i * interval '1 millisecond'
+              from generate_series(1, ${SEARCH_PROBE}) as i`.execute(db)
+    const find = (terms: SearchTerms) =>
+      searchMessages(db, { userId: user.id, terms, conversationId: null, limit: 5, cursor: null })
+    const zebra = await find(words('zebra'))
+    expect(zebra.rows.map((r) => r.text)).toStrictEqual(['an ancient zebra'])
+    expect(await find(words('filler', 'zebra'))).toStrictEqual({ rows: [], nextCursor: null })
+    // A common word: the newest matches, equal ranks, newest first.
+    const filler = await find(words('filler'))
+    expect(filler.rows.map((r) => r.text)).toStrictEqual(
+      [0, 1, 2, 3, 4].map((k) => `filler text ${SEARCH_PROBE - k}`),
+    )
+    expect(filler.nextCursor).not.toBeNull()
+  }, 90_000)
 
   it('reopening an embedded database keeps the extension working', async () => {
     if (databaseUrl) return

@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely'
-import type { Executor } from '../database'
+import type { Kysely } from 'kysely'
+import type { Database, Executor } from '../database'
 import { decodeSearchCursor, encodeSearchCursor, type SearchCursor } from './search-cursor'
 
 /**
@@ -47,7 +48,7 @@ export const SEARCH_WINDOW = 1000
  * throws `InvalidCursorError`.
  */
 export async function searchMessages(
-  db: Executor,
+  db: Kysely<Database>,
   q: {
     userId: string
     terms: SearchTerms
@@ -61,22 +62,80 @@ export async function searchMessages(
   const positive = positiveQuery(q.terms)
   if (positive === null) return { rows: [], nextCursor: null }
   const query = fullQuery(positive, q.terms.excluded)
+  const rank = sql`ts_rank_cd(s.document, ${query}, 1)`
+  const window = SEARCH_WINDOW
 
-  // The newest SEARCH_WINDOW matching messages of the user (or of one conversation: its
-  // messages by the (conversation_id, seq) index, then their documents), ranked.
-  const messageHits =
-    q.conversationId === null
-      ? sql`select s.message_id, s.created_at, ts_rank_cd(s.document, ${query}, 1) as rank
-            from message_search s
-            where s.user_id = ${q.userId} and s.document @@ ${query}
-            order by s.created_at desc, s.message_id desc
-            limit ${SEARCH_WINDOW}`
-      : sql`select s.message_id, s.created_at, ts_rank_cd(s.document, ${query}, 1) as rank
-            from messages m join message_search s on s.message_id = m.id
-            where m.conversation_id = ${q.conversationId} and s.user_id = ${q.userId}
-              and s.document @@ ${query}
-            order by s.created_at desc, s.message_id desc
-            limit ${SEARCH_WINDOW}`
+  if (q.conversationId !== null) {
+    // One conversation: its messages by the (conversation_id, seq) index, then their documents.
+    const hits = sql`
+      select s.message_id, s.created_at, ${rank} as rank
+      from messages m join message_search s on s.message_id = m.id
+      where m.conversation_id = ${q.conversationId} and s.user_id = ${q.userId}
+        and s.document @@ ${query}
+      order by s.created_at desc, s.message_id desc
+      limit ${window}`
+    return pageOf(await runPage(db, { ...q, cursor, query, messageHits: hits }))
+  }
+
+  // The planner cannot know how often several words meet (it multiplies their frequencies),
+  // so the choice between "walk the newest messages" and "ask the word index" is made here, on
+  // facts: first the user's PROBE newest messages are checked. A query that finds a full
+  // window there is common and is answered from them; otherwise it is rare (less than
+  // window/PROBE of the messages match), and only then is the word index asked.
+  const newest = sql`
+    select s.message_id, s.created_at, ${rank} as rank
+    from (select message_id, created_at, document from message_search
+          where user_id = ${q.userId}
+          order by created_at desc, message_id desc
+          limit ${SEARCH_PROBE}) s
+    where s.document @@ ${query}
+    order by s.created_at desc, s.message_id desc
+    limit ${window}`
+  const first = await runPage(db, { ...q, cursor, query, messageHits: newest, countWindow: true })
+  if (first.windowSize >= window) return pageOf(first)
+  // A user with fewer messages than the probe had them all checked already.
+  const probed = await sql<{ n: number }>`
+    select count(*)::int as n from (select 1 from message_search
+      where user_id = ${q.userId} limit ${SEARCH_PROBE}) x`.execute(db)
+  if ((probed.rows[0]?.n ?? 0) < SEARCH_PROBE) return pageOf(first)
+
+  // The word index: user_id compared as text so that no plan walks the user's messages in
+  // time order, and no sequential scan (the estimate may say "a quarter of the table").
+  const fromIndex = sql`
+    select s.message_id, s.created_at, ${rank} as rank
+    from message_search s
+    where s.document @@ ${query} and s.user_id::text = ${q.userId}
+    order by s.created_at desc, s.message_id desc
+    limit ${window}`
+  return db.transaction().execute(async (trx) => {
+    await sql`set local enable_seqscan = off`.execute(trx)
+    return pageOf(await runPage(trx, { ...q, cursor, query, messageHits: fromIndex }))
+  })
+}
+
+function pageOf(p: { rows: SearchRow[]; nextCursor: string | null }) {
+  return { rows: p.rows, nextCursor: p.nextCursor }
+}
+
+/**
+ * How many of the user's newest messages are checked before the word index is asked: a
+ * window's worth of matches among them makes a query "common".
+ */
+export const SEARCH_PROBE = 5000
+
+async function runPage(
+  db: Executor,
+  q: {
+    userId: string
+    conversationId: string | null
+    limit: number
+    cursor: SearchCursor | null
+    query: RawBuilder<unknown>
+    messageHits: RawBuilder<unknown>
+    countWindow?: boolean
+  },
+): Promise<{ rows: SearchRow[]; nextCursor: string | null; windowSize: number }> {
+  const { query, cursor } = q
   const titleDocument = sql`search_document(coalesce(c.title, ''))`
   const onlyConversation = q.conversationId === null ? sql`` : sql`and c.id = ${q.conversationId}`
   const after =
@@ -86,18 +145,22 @@ export async function searchMessages(
                   (${cursor.rank}::real,
                    cast(${cursor.createdAt} as timestamp) at time zone 'UTC',
                    ${cursor.field}::text, ${cursor.messageId}::uuid)`
+  // Whether the probe saw a full window.
+  const counts = q.countWindow
+    ? sql`(select count(*) from message_hits)::int as window_size`
+    : sql`0 as window_size`
 
   // The page is chosen from the ranked ids first; only its rows are read in full.
-  const result = await sql<SearchRow & { cursorCreatedAt: string }>`
-    with title_hits as (
+  const result = await sql<SearchRow & { cursorCreatedAt: string | null; windowSize: number }>`
+    with message_hits as materialized (${q.messageHits}),
+    title_hits as (
       select c.id, ts_rank_cd(${titleDocument}, ${query}, 1) as rank from conversations c
       where c.user_id = ${q.userId} and ${titleDocument} @@ ${query} ${onlyConversation}
       order by c.activity_at desc, c.id desc
       limit ${SEARCH_WINDOW}
     ),
     hits as (
-      select mh.message_id, mh.created_at, 'content'::text as field, mh.rank
-      from (${messageHits}) mh
+      select mh.message_id, mh.created_at, 'content'::text as field, mh.rank from message_hits mh
       union all
       select m.id, m.created_at, 'title', th.rank
       from title_hits th join messages m on m.conversation_id = th.id and m.seq = 1
@@ -107,24 +170,36 @@ export async function searchMessages(
       ${after}
       order by h.rank desc, h.created_at desc, h.field desc, h.message_id desc
       limit ${q.limit + 1}
+    ),
+    rows as (
+      select m.conversation_id, c.title as conversation_title, m.id as message_id, m.seq,
+             m.role, m.created_at, p.field,
+             case when p.field = 'title' then c.title else m.content end as text, p.rank,
+             to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')
+               as cursor_created_at
+      from page p
+      join messages m on m.id = p.message_id
+      join conversations c on c.id = m.conversation_id
     )
-    select m.conversation_id, c.title as conversation_title, m.id as message_id, m.seq, m.role,
-           m.created_at, p.field,
-           case when p.field = 'title' then c.title else m.content end as text, p.rank,
-           to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')
-             as cursor_created_at
-    from page p
-    join messages m on m.id = p.message_id
-    join conversations c on c.id = m.conversation_id
-    order by p.rank desc, p.created_at desc, p.field desc, p.message_id desc`.execute(db)
+    -- One row of counts even when nothing matched (a left join on nothing).
+    select r.*, n.window_size
+    from (select ${counts}) n
+    left join rows r on true
+    order by r.rank desc, r.created_at desc, r.field desc, r.message_id desc`.execute(db)
 
-  const page = result.rows.slice(0, q.limit)
+  const first = result.rows[0]
+  const found = result.rows.filter((r) => r.messageId !== null)
+  const page = found.slice(0, q.limit)
   const last = page.at(-1)
   const nextCursor =
-    result.rows.length > q.limit && last
+    found.length > q.limit && last && last.cursorCreatedAt !== null
       ? encodeSearchCursor(cursorOf(last, last.cursorCreatedAt))
       : null
-  return { rows: page.map(({ cursorCreatedAt: _cursor, ...row }) => row), nextCursor }
+  return {
+    rows: page.map(({ cursorCreatedAt: _c, windowSize: _w, ...row }): SearchRow => row),
+    nextCursor,
+    windowSize: first?.windowSize ?? 0,
+  }
 }
 
 function cursorOf(row: SearchRow, createdAt: string): SearchCursor {
