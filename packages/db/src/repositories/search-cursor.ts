@@ -1,4 +1,10 @@
 import { InvalidCursorError } from '../errors'
+import {
+  decodeCursorTuple,
+  encodeCursorTuple,
+  isCursorTimestamp,
+  isUuid,
+} from './conversation-cursor'
 
 /**
  * The position after the last hit of a search page, in the order of the results: rank (a
@@ -12,35 +18,20 @@ export interface SearchCursor {
   messageId: string
 }
 
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-
 /** Encodes a cursor as opaque base64url text. */
 export function encodeSearchCursor(c: SearchCursor): string {
-  return Buffer.from(JSON.stringify([c.rank, c.createdAt, c.field, c.messageId])).toString(
-    'base64url',
-  )
+  return encodeCursorTuple([c.rank, c.createdAt, c.field, c.messageId])
 }
 
 /** Decodes a cursor made by {@link encodeSearchCursor}; throws `InvalidCursorError` otherwise. */
 export function decodeSearchCursor(text: string): SearchCursor {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'))
-  } catch {
-    throw new InvalidCursorError()
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 4) throw new InvalidCursorError()
-  const [rank, createdAt, field, messageId] = parsed as unknown[]
+  const [rank, createdAt, field, messageId] = decodeCursorTuple(text, 4)
   if (
     typeof rank !== 'number' ||
     !Number.isFinite(rank) ||
-    typeof createdAt !== 'string' ||
-    !TIMESTAMP.test(createdAt) ||
-    Number.isNaN(Date.parse(`${createdAt.slice(0, 23)}Z`)) ||
+    !isCursorTimestamp(createdAt) ||
     (field !== 'content' && field !== 'title') ||
-    typeof messageId !== 'string' ||
-    !UUID.test(messageId)
+    !isUuid(messageId)
   ) {
     throw new InvalidCursorError()
   }
