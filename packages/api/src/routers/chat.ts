@@ -1,4 +1,8 @@
 import { z } from 'zod'
+import { streamAnswer } from '../chat/follow'
+import { regenerate } from '../chat/turns/regenerate'
+import { send } from '../chat/turns/send'
+import { stop } from '../chat/turns/stop'
 import { authedProcedure, router } from '../trpc'
 import { id, LIMITS, lastEventId, modelId, systemPrompt } from './inputs'
 
@@ -19,17 +23,17 @@ export const chatRouter = router({
         systemPrompt: systemPrompt.nullable().optional(),
       }),
     )
-    .mutation(({ ctx, input }) => ctx.deps.engine.send(ctx.user, input)),
+    .mutation(({ ctx, input }) => send(ctx.deps, ctx.user, input)),
   stream: authedProcedure
     .input(z.object({ messageId: id, lastEventId }))
     // Access is checked before the first event, so a wrong id fails the call itself.
     .subscription(({ ctx, input, signal }) =>
-      ctx.deps.engine.stream(ctx.user, input, signal ?? new AbortController().signal),
+      streamAnswer(ctx.deps, ctx.user, input, signal ?? new AbortController().signal),
     ),
   stop: authedProcedure
     .input(z.object({ messageId: id }))
-    .mutation(({ ctx, input }) => ctx.deps.engine.stop(ctx.user, input.messageId)),
+    .mutation(({ ctx, input }) => stop(ctx.deps, ctx.user, input.messageId)),
   regenerate: authedProcedure
     .input(z.object({ conversationId: id, clientMessageId: id, model: modelId.optional() }))
-    .mutation(({ ctx, input }) => ctx.deps.engine.regenerate(ctx.user, input)),
+    .mutation(({ ctx, input }) => regenerate(ctx.deps, ctx.user, input)),
 })

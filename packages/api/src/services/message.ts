@@ -14,7 +14,7 @@ export async function list(
   const page = await listMessages(deps.db, { userId: user.id, ...input })
   if (page === undefined) throw new NotFoundError('conversation')
   return {
-    items: page.items.map((row) => deps.engine.current(toMessage(row))),
+    items: page.items.map((row) => deps.runner.current(toMessage(row))),
     nextBefore: page.nextBefore,
   }
 }
