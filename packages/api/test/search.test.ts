@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { appendMessages } from '@t3chat/db'
 import type { SearchHit } from '../src/index'
 import { useHarness } from './harness'
 import { expectTRPCError } from './support/core-errors'
@@ -17,18 +16,26 @@ async function conversationWith(
   contents: string[],
 ) {
   const conversation = await user.caller.conversation.create(title === null ? {} : { title })
-  const messages = await h.db.transaction().execute((trx) =>
-    appendMessages(trx, {
-      userId: user.id,
-      conversationId: conversation.id,
-      messages: contents.map((content, i) => ({
-        role: i % 2 === 0 ? 'user' : 'assistant',
+  // Written directly (a fixed corpus, no model involved); the search triggers index them.
+  const inserted = await h.db
+    .insertInto('messages')
+    .values(
+      contents.map((content, i) => ({
+        conversationId: conversation.id,
+        seq: i + 1,
+        role: i % 2 === 0 ? ('user' as const) : ('assistant' as const),
         content,
-        status: 'completed',
+        status: 'completed' as const,
       })),
-    }),
-  )
-  if (!messages) throw new Error('conversation vanished')
+    )
+    .returningAll()
+    .execute()
+  await h.db
+    .updateTable('conversations')
+    .set({ lastSeq: contents.length, messageCount: contents.length })
+    .where('id', '=', conversation.id)
+    .execute()
+  const messages = inserted.sort((a, b) => a.seq - b.seq)
   await nextTick()
   return { conversation, messages }
 }
