@@ -5,7 +5,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone'
 import { applyWSSHandler } from '@trpc/server/adapters/ws'
 import type { Logger } from 'pino'
 import { WebSocketServer } from 'ws'
-import { appRouter, createApi, createContext, type ApiDeps } from '@t3chat/api'
+import { appRouter, createApi, createContext, openApiDocument, type ApiDeps } from '@t3chat/api'
 import { createTokenVerifier, loadOrCreateLocalAuth, type AuthConfig } from '@t3chat/auth'
 import { createDb, embeddedDatabaseDir, migrateToLatest } from '@t3chat/db'
 import { createModelCatalog, createOpenRouterProvider, createThreadedProvider } from '@t3chat/llm'
@@ -102,8 +102,10 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       }),
   })
   const cors = corsHeaders(env.CORS_ORIGINS)
+  const openapi = openApiRoute(api.deps.config.version)
   const server = createServer((req, res) => {
     if (cors(req, res)) return
+    if (openapi(req, res)) return
     trpc(req, res)
   })
   server.keepAliveTimeout = 65_000
@@ -184,6 +186,21 @@ function requestLogger(logger: Logger, req: IncomingMessage): Logger {
   const header = req.headers['x-request-id']
   const reqId = typeof header === 'string' && header.length <= 100 ? header : randomUUID()
   return logger.child({ reqId })
+}
+
+/**
+ * `GET /openapi.json`: OpenAPI 3.1 for the queries and mutations, generated from the router on
+ * first request (the same document as docs/openapi.json). True when it answered.
+ */
+function openApiRoute(version: string) {
+  let body: string | null = null
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/openapi.json') return false
+    body ??= JSON.stringify(openApiDocument(appRouter, { version }))
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' })
+    res.end(body)
+    return true
+  }
 }
 
 /** Answers CORS preflights and tags responses for allowed origins; true when it answered. */

@@ -17,7 +17,9 @@ export { toTRPCError } from './errors'
 export type { AnswerFrame, AnswerKey, AnswerWriter, Hub, LiveAnswer } from './chat/hub'
 export type { ConcurrencyLimiter } from './chat/limiter'
 export { createInProcessHub } from './chat/hub-memory'
-export type * from './shapes'
+export * from './shapes'
+export type { ProcedureMeta } from './reference/meta'
+export { openApiDocument } from './reference/openapi'
 
 /**
  * Builds the API's dependencies once. The caller owns `db`; `close()` stops live answers

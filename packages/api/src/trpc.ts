@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import { bearerToken, type AuthUser } from '@t3chat/auth'
 import { fromInputError, toTRPCError } from './errors'
 import type { ApiDeps } from './deps'
+import type { ProcedureMeta } from './reference/meta'
 import { ensureUser } from './services/user'
 
 // ---------------------------------------------------------------------------------------------
@@ -39,12 +40,19 @@ export function createContext(opts: {
 
 // Plain JSON on the wire (no transformer): every date is an ISO string already, so other
 // people's clients in any language read our responses as they are.
-const t = initTRPC.context<Context>().create({
-  sse: {
-    ping: { enabled: true, intervalMs: 15_000 },
-    client: { reconnectAfterInactivityMs: 20_000 },
-  },
-})
+// Every procedure documents itself in `.meta()` (reference/meta.ts): docs/api.md and
+// /openapi.json are generated from the router.
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    // tRPC adds the error's stack to responses unless NODE_ENV is 'production': never send it.
+    isDev: false,
+    sse: {
+      ping: { enabled: true, intervalMs: 15_000 },
+      client: { reconnectAfterInactivityMs: 20_000 },
+    },
+  })
 
 export const router = t.router
 export const createCallerFactory = t.createCallerFactory
@@ -78,18 +86,20 @@ const observed = t.middleware(async function observe({ ctx, path, type, next }) 
   throw error
 })
 
-export const publicProcedure = t.procedure.use(observed)
+export const publicProcedure = t.procedure.use(observed).meta({ auth: 'none' })
 
 /** Verifies the bearer token and creates the user row on first use; `ctx.user` is non-null. */
-export const authedProcedure = publicProcedure.use(async function isAuthed({ ctx, next }) {
-  let user: AuthUser
-  try {
-    user = await ctx.deps.verifier.verify(bearerToken(ctx.authorization))
-  } catch (error) {
-    throw toTRPCError(error)
-  }
-  await ensureUser(ctx.deps, user)
-  return next({ ctx: { user, logger: ctx.logger.child({ userId: user.id }) } })
-})
+export const authedProcedure = publicProcedure
+  .meta({ auth: 'bearer' })
+  .use(async function isAuthed({ ctx, next }) {
+    let user: AuthUser
+    try {
+      user = await ctx.deps.verifier.verify(bearerToken(ctx.authorization))
+    } catch (error) {
+      throw toTRPCError(error)
+    }
+    await ensureUser(ctx.deps, user)
+    return next({ ctx: { user, logger: ctx.logger.child({ userId: user.id }) } })
+  })
 
 export { TRPCError }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { searchUserMessages } from '../services/search/search-messages'
+import { SearchPageSchema } from '../shapes'
 import { authedProcedure, router } from '../trpc'
 import { id } from './inputs'
 
@@ -16,6 +17,15 @@ const query = z
 
 export const searchRouter = router({
   messages: authedProcedure
+    .meta({
+      summary: 'Your messages and conversation titles that contain every word, best first.',
+      description:
+        'Any order, case- and accent-insensitive, the last word as a prefix (unless the query ends with a space); `"quoted words"` match as a phrase, `-word` excludes. Ranked by relevance, then newest, among the newest 1,000 matches of each kind. A query with nothing to find (punctuation) returns an empty page.',
+      errors: {
+        BAD_REQUEST: 'an empty query, over 200 characters, only exclusions, or a bad cursor',
+        NOT_FOUND: 'the conversation does not exist or is not yours',
+      },
+    })
     .input(
       z.object({
         query,
@@ -24,6 +34,7 @@ export const searchRouter = router({
         cursor: z.string().max(500).nullish(),
       }),
     )
+    .output(SearchPageSchema)
     .query(({ ctx, input }) =>
       searchUserMessages(ctx.deps, ctx.user, {
         query: input.query,
