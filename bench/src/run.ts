@@ -220,8 +220,24 @@ export async function runScenarios(opts: {
             tokens: cfg.sqlTurn.tokens,
           })
           log(
-            `  ${r.statements} statements (${r.checkpoints} checkpoints; budget ${r.budget}): ${r.kinds.join(', ')}`,
+            `  ${r.statements} statements (${r.checkpoints} checkpoints; budget ${r.budget}): ${r.kinds.join(', ')}; ${r.dbMs} ms in the database`,
           )
+          return r
+        },
+      )
+    if (wants('sql'))
+      out.scenarios.sqlPerTurnWithoutSearch = await scenario(
+        `the same turn without the search index (its triggers off)`,
+        async () => {
+          const r = await measureSqlPerTurn({
+            connectionString: await newDatabase('sqlnosearch'),
+            dataDir: join(opts.dir, 'sql-data'),
+            upstreamBaseURL: fake.baseURL,
+            model: loremModel(cfg.sqlTurn.tokens, cfg.sqlTurn.delayMs),
+            tokens: cfg.sqlTurn.tokens,
+            searchIndex: false,
+          })
+          log(`  ${r.statements} statements; ${r.dbMs} ms in the database`)
           return r
         },
       )

@@ -18,7 +18,7 @@ export interface SeedResult extends SeedPlan {
   userId: string
   messages: number
   seconds: number
-  tableBytes: { conversations: number; messages: number }
+  tableBytes: { conversations: number; messages: number; messageSearch: number }
 }
 
 /**
@@ -90,16 +90,21 @@ export async function seed(db: Kysely<Database>, plan: SeedPlan): Promise<SeedRe
              last_seq = ${m + branches}
       where c.user_id = ${userId}`.execute(trx)
   })
-  await sql`analyze users, conversations, messages`.execute(db)
-  const sizes = await sql<{ conversations: number; messages: number }>`
+  await sql`analyze users, conversations, messages, message_search`.execute(db)
+  const sizes = await sql<{ conversations: number; messages: number; messageSearch: number }>`
     select pg_total_relation_size('conversations')::float8 as conversations,
-           pg_total_relation_size('messages')::float8 as messages`.execute(db)
+           pg_total_relation_size('messages')::float8 as messages,
+           pg_total_relation_size('message_search')::float8 as message_search`.execute(db)
   return {
     ...plan,
     userId,
     messages: plan.conversations * (m + branches),
     seconds: (performance.now() - started) / 1000,
-    tableBytes: sizes.rows[0] ?? { conversations: Number.NaN, messages: Number.NaN },
+    tableBytes: sizes.rows[0] ?? {
+      conversations: Number.NaN,
+      messages: Number.NaN,
+      messageSearch: Number.NaN,
+    },
   }
 }
 

@@ -44,6 +44,9 @@ describe('headline', () => {
       budget: 8,
       status: 'completed',
       kinds: [],
+      searchIndex: true,
+      dbMs: 20,
+      dbMsByKind: {},
     }
     r.scenarios.sqlPerTurn = { ...sql, statements: 8 }
     expect(headline(r)[0]).toMatchObject({ met: true, figure: '8' })

@@ -39,6 +39,7 @@ export type Command =
   | { name: 'list'; global: GlobalOptions; limit: number; json: boolean }
   | { name: 'models'; global: GlobalOptions; query: string | undefined; json: boolean }
   | { name: 'show'; global: GlobalOptions; ref: string; json: boolean }
+  | { name: 'search'; global: GlobalOptions; query: string; limit: number; json: boolean }
   | { name: 'login'; global: GlobalOptions; email?: string; passwordStdin: boolean; otp: boolean }
   | { name: 'logout'; global: GlobalOptions }
   | {
@@ -95,6 +96,7 @@ const commandOptions = {
   list: { limit: { type: 'string', short: 'n' }, json: { type: 'boolean', default: false } },
   models: { json: { type: 'boolean', default: false } },
   show: { json: { type: 'boolean', default: false } },
+  search: { limit: { type: 'string', short: 'n' }, json: { type: 'boolean', default: false } },
   login: {
     email: { type: 'string' },
     'password-stdin': { type: 'boolean', default: false },
@@ -219,6 +221,16 @@ export function parseCommandLine(argv: readonly string[]): Command {
         throw new UsageError('show needs one conversation: t3chat show <id|number>.')
       }
       return { name, global, ref, json: bool('json') }
+    }
+    case 'search': {
+      const raw = str('limit')
+      const limit = raw === undefined ? 20 : Number(raw)
+      if (positionals.length === 0)
+        throw new UsageError('search needs words: t3chat search <words…>.')
+      if (!Number.isInteger(limit) || limit < 1 || limit > 50) {
+        throw new UsageError('--limit must be a whole number from 1 to 50.')
+      }
+      return { name, global, query: positionals.join(' '), limit, json: bool('json') }
     }
     case 'login':
       noPositionals()

@@ -14,6 +14,7 @@ Usage:
   t3chat ask "prompt" [-m model] [-f file]   one answer to stdout (piped stdin is added)
   t3chat list                                your conversations
   t3chat show <id|n>                         print a conversation
+  t3chat search <words…> [--json]            find messages and titles by their words
   t3chat models [query]                      the model catalog
   t3chat share [id|n] · --list · --revoke id  public links to a conversation
   t3chat export <id|n> [--format md|json]    a conversation as Markdown or t3chat JSON
@@ -86,6 +87,20 @@ ${CONNECTION}`,
   show: `Usage: t3chat show <id|short id|n> [--json]
 
 Prints a whole conversation (n = its number in t3chat list).
+
+${CONNECTION}`,
+
+  search: `Usage: t3chat search <words…> [--limit n] [--json]
+
+Your messages and conversation titles that contain every word (any order, case and accents
+ignored; the last word may be the start of one), best first. "quoted words" match as a phrase,
+-word leaves a word out. Each hit: conversation short id and title, message number, age, and
+the text around the match (open it with t3chat show <short id>). Put -- before the words
+when the first one is an exclusion: t3chat search -- -draft report.
+
+Options:
+  -n, --limit <n>   how many (1..50, default 20)
+  --json            machine-readable output (the search.messages page)
 
 ${CONNECTION}`,
 

@@ -109,6 +109,20 @@ export function headline(r: Omit<BenchResults, 'headline'>): HeadlineRow[] {
         met: within([s.p50, s.p99], [...limits]),
       })
     }
+    const search = listAtScale.search
+    for (const [where, s, limits] of [
+      ['database', search.database.all, [10, 50]],
+      ['through tRPC', search.trpc.all, [15, 75]],
+    ] as const) {
+      rows.push({
+        metric: `\`search.messages\` at ${scale}, ${search.queries.length} queries of 1–3 common/rare words: ${where} p50 / p99`,
+        transport: where === 'database' ? 'pg' : 'HTTP',
+        figure: `${ms(s.p50)} / ${ms(s.p99)} ms`,
+        values: [s.p50, s.p99],
+        target: `≤ ${limits[0]} / ≤ ${limits[1]} ms`,
+        met: within([s.p50, s.p99], [...limits]),
+      })
+    }
   }
   if (soak) {
     const mib = (kib: number) => Math.round(kib / 1024)

@@ -53,6 +53,8 @@ export interface BenchResults {
     memory?: MemoryResult[]
     soak?: SoakResult
     sqlPerTurn?: SqlPerTurnResult
+    /** The same turn with the search index's triggers off: what the index costs a write. */
+    sqlPerTurnWithoutSearch?: SqlPerTurnResult
     listAtScale?: ListAtScaleResult
   }
   skipped: Array<{ scenario: string; reason: string }>

@@ -6,15 +6,26 @@ import { seed, type SeedPlan, type SeedResult } from '../seed'
 import type { ServerProcess } from '../server-process'
 import { cpuMs } from '../proc-stats'
 import { round, summarize, type Summary } from '../stats'
+import {
+  measureSearchDatabase,
+  measureSearchTrpc,
+  searchQueries,
+  type SearchAtScaleResult,
+} from './search-at-scale'
 
-/** List and history latency on a seeded database: the repository alone, and through tRPC. */
+/**
+ * List, history and search latency on a seeded database: the repository alone, and through
+ * tRPC.
+ */
 export interface ListAtScaleResult {
   seed: SeedResult
   calls: number
   database: { conversationList: Summary; messageList: Summary }
   trpc: { conversationList: Summary; messageList: Summary }
   /** Server CPU per tRPC call (all threads, /proc), ms. */
-  serverCpuMsPerCall: { conversationList: number; messageList: number }
+  serverCpuMsPerCall: { conversationList: number; messageList: number; search: number }
+  /** `search.messages` on the same data set. */
+  search: SearchAtScaleResult
 }
 
 const WARMUP = 20
@@ -60,6 +71,8 @@ export async function measureListAtScale(opts: {
     let cursors: Array<string | null>
     let conversationIds: string[]
     let database: ListAtScaleResult['database']
+    let queries: SearchAtScaleResult['queries']
+    let searchDb: Awaited<ReturnType<typeof measureSearchDatabase>>
     try {
       await migrateToLatest(db)
       seeded = await seed(db, opts.plan)
@@ -97,6 +110,8 @@ export async function measureListAtScale(opts: {
           }),
         ),
       }
+      queries = await searchQueries(db, userId)
+      searchDb = await measureSearchDatabase(db, userId, queries, opts.calls)
     } finally {
       await db.destroy()
     }
@@ -133,6 +148,17 @@ export async function measureListAtScale(opts: {
           ),
         ),
       }
+      // Search last: its own CPU reading, per call (warm-up calls included, as above).
+      const searchCpuBefore = cpuMs(server.pid)
+      const searchTrpc = await measureSearchTrpc(client, queries, opts.calls)
+      cpu.search = round((cpuMs(server.pid) - searchCpuBefore) / (opts.calls + queries.length), 3)
+      const search: SearchAtScaleResult = {
+        queries,
+        calls: opts.calls,
+        firstPageHits: searchDb.firstPageHits,
+        database: searchDb.database,
+        trpc: searchTrpc,
+      }
       return {
         seed: seeded,
         calls: opts.calls,
@@ -141,7 +167,9 @@ export async function measureListAtScale(opts: {
         serverCpuMsPerCall: {
           conversationList: cpu.conversationList ?? Number.NaN,
           messageList: cpu.messageList ?? Number.NaN,
+          search: cpu.search ?? Number.NaN,
         },
+        search,
       }
     } finally {
       await opts.stopServer(server)

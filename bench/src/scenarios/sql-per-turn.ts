@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto'
 import pino from 'pino'
 import { createApi, createCaller, createContext, type ChatEvent } from '@t3chat/api'
 import { createTokenVerifier, loadOrCreateLocalAuth, mintLocalToken } from '@t3chat/auth'
+import { sql } from 'kysely'
 import { createDb, migrateToLatest } from '@t3chat/db'
 import { createModelCatalog, createOpenRouterProvider } from '@t3chat/llm'
+import { round } from '../stats'
 
 /** Statements one chat turn costs, counted where they run (Kysely's log) in this process. */
 export interface SqlPerTurnResult {
@@ -15,6 +17,11 @@ export interface SqlPerTurnResult {
   status: string
   /** Each statement's first words, in order. */
   kinds: string[]
+  /** Whether the full-text index was written (its triggers on); off only to measure its cost. */
+  searchIndex: boolean
+  /** The statements' time as the client saw it, in total and per kind, ms. */
+  dbMs: number
+  dbMsByKind: Record<string, number>
 }
 
 function kindOf(text: string): string {
@@ -37,13 +44,19 @@ export async function measureSqlPerTurn(opts: {
   upstreamBaseURL: string
   model: string
   tokens: number
+  /** Default true. False disables the search index's triggers, to measure what they cost. */
+  searchIndex?: boolean
 }): Promise<SqlPerTurnResult> {
   let counting = false
   const kinds: string[] = []
+  const dbMsByKind: Record<string, number> = {}
   const db = await createDb({
     ...(opts.connectionString !== null ? { connectionString: opts.connectionString } : {}),
     log: (event) => {
-      if (counting) kinds.push(kindOf(event.query.sql))
+      if (!counting) return
+      const kind = kindOf(event.query.sql)
+      kinds.push(kind)
+      dbMsByKind[kind] = (dbMsByKind[kind] ?? 0) + event.queryDurationMillis
     },
   })
   const llm = createOpenRouterProvider({ apiKey: 'x', baseURL: opts.upstreamBaseURL })
@@ -57,6 +70,11 @@ export async function measureSqlPerTurn(opts: {
   })
   try {
     await migrateToLatest(db)
+    const searchIndex = opts.searchIndex ?? true
+    if (!searchIndex) {
+      await sql`alter table messages disable trigger message_search_insert`.execute(db)
+      await sql`alter table messages disable trigger message_search_update`.execute(db)
+    }
     const token = await mintLocalToken(auth, { sub: randomUUID() })
     const caller = createCaller(createContext({ deps: api.deps, authorization: `Bearer ${token}` }))
 
@@ -101,6 +119,9 @@ export async function measureSqlPerTurn(opts: {
       budget: 3 + checkpoints,
       status: final.type === 'final' ? final.message.status : 'none',
       kinds,
+      searchIndex,
+      dbMs: round(Object.values(dbMsByKind).reduce((a, b) => a + b, 0)),
+      dbMsByKind: Object.fromEntries(Object.entries(dbMsByKind).map(([k, v]) => [k, round(v)])),
     }
   } finally {
     await api.close()

@@ -5,6 +5,7 @@ import { healthRouter } from './routers/health'
 import { messageRouter } from './routers/message'
 import { modelRouter } from './routers/model'
 import { shareRouter } from './routers/share'
+import { searchRouter } from './routers/search'
 import { userRouter } from './routers/user'
 import { createCallerFactory, router } from './trpc'
 
@@ -18,6 +19,7 @@ export const appRouter = router({
   chat: chatRouter,
   share: shareRouter,
   events: eventsProcedure,
+  search: searchRouter,
 })
 
 export type AppRouter = typeof appRouter

@@ -261,3 +261,30 @@ export const ImportResultSchema = z.object({
     .boolean()
     .describe('this source conversation was imported before: the first import, nothing new'),
 })
+
+/**
+ * One result of `search.messages`: a message whose text matches (`field: 'content'`), or the
+ * first message of a conversation whose title matches (`field: 'title'`, the title as snippet).
+ */
+export const SearchHitSchema = z
+  .object({
+    conversationId: uuid,
+    conversationTitle: z.string().nullable(),
+    messageId: uuid.describe('the matching message, or the first message of a matching title'),
+    seq: z.number().int(),
+    role: z.enum(['user', 'assistant']),
+    createdAt: z.string(),
+    field: z.enum(['content', 'title']),
+    snippet: z.string().describe('the text around the matches (≤ 200 UTF-16 units), or the title'),
+    highlights: z
+      .array(z.tuple([z.number().int(), z.number().int()]))
+      .describe('UTF-16 ranges [start, end) of the matching words in `snippet`'),
+  })
+  .meta({ id: 'SearchHit' })
+export type SearchHit = z.infer<typeof SearchHitSchema>
+
+/** A page of search hits, best first (relevance, then newest). */
+export const SearchPageSchema = z.object({
+  items: z.array(SearchHitSchema),
+  nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null at the end'),
+})

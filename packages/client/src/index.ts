@@ -20,6 +20,7 @@ export type {
   Model,
   Share,
   SharedConversation,
+  SearchHit,
   User,
   UserEvent,
 } from '@t3chat/api'

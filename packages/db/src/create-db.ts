@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent'
 import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely'
 import type { Dialect, LogConfig } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
@@ -65,6 +66,14 @@ function createPgDialect(connectionString: string, opts: CreateDbOptions): Diale
 
 async function createPgliteDialect(dataDir: string | undefined): Promise<Dialect> {
   if (dataDir !== undefined) await mkdir(dataDir, { recursive: true })
-  const pglite = await PGlite.create(dataDir === undefined ? {} : { dataDir })
-  return new PGliteDialect(pglite)
+  return new PGliteDialect(await openPglite(dataDir))
+}
+
+/**
+ * An embedded PGlite with the extensions the migrations need (`unaccent`, for full-text
+ * search), persisted in `dataDir` or in memory.
+ */
+export async function openPglite(dataDir?: string): Promise<PGlite> {
+  const extensions = { unaccent }
+  return PGlite.create(dataDir === undefined ? { extensions } : { dataDir, extensions })
 }

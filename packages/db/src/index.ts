@@ -1,4 +1,4 @@
-export { createDb, embeddedDatabaseDir, type CreateDbOptions } from './create-db'
+export { createDb, embeddedDatabaseDir, openPglite, type CreateDbOptions } from './create-db'
 export { migrateDown, migrateToLatest, type MigrationStep } from './migrate'
 export { InvalidCursorError, MigrationError } from './errors'
 export type {
@@ -82,3 +82,10 @@ export {
   type ImportMessage,
   type ImportSource,
 } from './repositories/imports'
+export {
+  searchMessages,
+  SEARCH_PROBE,
+  SEARCH_WINDOW,
+  type SearchRow,
+  type SearchTerms,
+} from './repositories/search'

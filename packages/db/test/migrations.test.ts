@@ -17,7 +17,8 @@ async function objectCounts<DB>(db: Kysely<DB>) {
       (select count(*) from pg_proc where proname = 'set_updated_at')::int as functions,
       (select count(*) from pg_indexes where schemaname = 'public'
          and indexname in ('conversations_user_activity_idx', 'messages_live_idx'))::int as indexes,
-      (select count(*) from pg_class where relname in ('users', 'conversations', 'messages', 'shares', 'conversation_imports')
+      (select count(*) from pg_class
+         where relname in ('users', 'conversations', 'messages', 'message_search', 'shares', 'conversation_imports')
          and relrowsecurity)::int as rls`.execute(db)
   return rows[0]
 }
@@ -39,11 +40,12 @@ describe.each(backends)('migrations on $name', ({ url }) => {
       expect(await userTables(db)).toEqual([
         'conversation_imports',
         'conversations',
+        'message_search',
         'messages',
         'shares',
         'users',
       ])
-      expect(await objectCounts(db)).toEqual({ functions: 1, indexes: 2, rls: 5 })
+      expect(await objectCounts(db)).toEqual({ functions: 1, indexes: 2, rls: 6 })
       expect(await migrateToLatest(db)).toEqual([])
 
       const down = await migrateDown(db)
@@ -58,11 +60,12 @@ describe.each(backends)('migrations on $name', ({ url }) => {
       expect(await userTables(db)).toEqual([
         'conversation_imports',
         'conversations',
+        'message_search',
         'messages',
         'shares',
         'users',
       ])
-      expect(await objectCounts(db)).toEqual({ functions: 1, indexes: 2, rls: 5 })
+      expect(await objectCounts(db)).toEqual({ functions: 1, indexes: 2, rls: 6 })
     } finally {
       await testDb.destroy()
     }

@@ -20,6 +20,8 @@ export async function runCommand(
       return (await import('./models')).models(command, env)
     case 'show':
       return (await import('./show')).show(command, env)
+    case 'search':
+      return (await import('./search')).search(command, env)
     case 'login':
       return (await import('./login')).login(command, env)
     case 'logout':

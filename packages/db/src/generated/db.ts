@@ -71,6 +71,13 @@ export interface Messages {
   status: "cancelled" | "completed" | "error" | "pending" | "streaming";
 }
 
+export interface MessageSearch {
+  createdAt: Timestamp;
+  document: string;
+  messageId: string;
+  userId: string;
+}
+
 export interface Shares {
   conversationId: string;
   createdAt: Generated<Timestamp>;
@@ -97,6 +104,7 @@ export interface DB {
   conversationImports: ConversationImports;
   conversations: Conversations;
   messages: Messages;
+  messageSearch: MessageSearch;
   shares: Shares;
   users: Users;
 }

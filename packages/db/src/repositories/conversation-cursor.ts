@@ -15,24 +15,40 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** Encodes a cursor as opaque base64url text. */
 export function encodeConversationCursor(cursor: ConversationCursor): string {
-  return Buffer.from(JSON.stringify([cursor.activityAt, cursor.id])).toString('base64url')
+  return encodeCursorTuple([cursor.activityAt, cursor.id])
 }
 
 /** Decodes a cursor made by {@link encodeConversationCursor}; throws `InvalidCursorError` otherwise. */
 export function decodeConversationCursor(text: string): ConversationCursor {
+  const [activityAt, id] = decodeCursorTuple(text, 2)
+  if (!isCursorTimestamp(activityAt) || !isUuid(id)) throw new InvalidCursorError()
+  return { activityAt, id }
+}
+
+/** A keyset position as opaque base64url text (a JSON array). */
+export function encodeCursorTuple(values: unknown[]): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url')
+}
+
+/** The array of {@link encodeCursorTuple}, of exactly `length` items; `InvalidCursorError` otherwise. */
+export function decodeCursorTuple(text: string, length: number): unknown[] {
   let parsed: unknown
   try {
     parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'))
   } catch {
     throw new InvalidCursorError()
   }
-  if (!Array.isArray(parsed) || parsed.length !== 2) throw new InvalidCursorError()
-  const [activityAt, id] = parsed as unknown[]
-  if (typeof activityAt !== 'string' || typeof id !== 'string') throw new InvalidCursorError()
-  if (!TIMESTAMP.test(activityAt) || !UUID.test(id) || !isRealDate(activityAt)) {
-    throw new InvalidCursorError()
-  }
-  return { activityAt, id }
+  if (!Array.isArray(parsed) || parsed.length !== length) throw new InvalidCursorError()
+  return parsed as unknown[]
+}
+
+/** An exact Postgres time as cursors carry it (`YYYY-MM-DDTHH:MM:SS.ffffff`, UTC, a real date). */
+export function isCursorTimestamp(value: unknown): value is string {
+  return typeof value === 'string' && TIMESTAMP.test(value) && isRealDate(value)
+}
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value)
 }
 
 // Rejects well-shaped but impossible dates (2026-02-30) before Postgres would fail on them.
