@@ -68,7 +68,11 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
   // Reading the upstream streams is most of an answer's CPU: on its own thread it uses the
   // second core instead of competing with the subscribers for the event loop.
   const threaded =
-    providerOptions !== null && env.LLM_THREAD ? createThreadedProvider(providerOptions) : null
+    providerOptions !== null && env.LLM_THREAD
+      ? createThreadedProvider(providerOptions, {
+          onCrash: (error) => logger.error({ err: error }, 'provider thread died; restarting'),
+        })
+      : null
   const llm =
     threaded ?? (providerOptions === null ? null : createOpenRouterProvider(providerOptions))
   const api = createApi({

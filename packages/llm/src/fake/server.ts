@@ -183,6 +183,10 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     }
     const plan = planFor({ model, lastUserText, promptTokens: meta.promptTokens, maxTokens, seen })
     if (plan.kind === 'error') return sendError(res, plan)
+    if (plan.kind === 'raw') {
+      res.writeHead(plan.status, { 'Content-Type': plan.contentType }).end(plan.body)
+      return
+    }
     if (body.stream) sendStream(res, plan, meta)
     else sendCompletion(res, plan, meta)
   }
