@@ -26,7 +26,7 @@ const MAX_DETAIL_LENGTH = 500
 /** Raw upstream text made safe to log: one line, printable, at most 500 characters. */
 export function logDetail(raw: string | null | undefined): string | null {
   if (raw === null || raw === undefined) return null
-  const flat = raw.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
+  const flat = raw.replace(/\p{Cc}+/gu, ' ').trim()
   if (flat === '') return null
   return flat.length > MAX_DETAIL_LENGTH ? `${flat.slice(0, MAX_DETAIL_LENGTH)}…` : flat
 }
@@ -70,7 +70,7 @@ const HOST_PORT =
  */
 export function reasonSuffix(reason: string | null): string {
   const text = reason
-    ?.replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    ?.replace(/\p{Cc}+/gu, ' ')
     .replace(HOST_PORT, '(a server)')
     .trim()
   if (!text) return ''

@@ -127,7 +127,8 @@ export function createThreadedProvider(
         lost(new LlmError('upstream_unavailable', 'The server is shutting down.'))
         return
       }
-      const cause = failure ?? new Error(`provider thread exited with code ${code}`)
+      const cause =
+        failure instanceof Error ? failure : new Error(`provider thread exited with code ${code}`)
       thread.onCrash?.(cause)
       lost(
         new LlmError(
@@ -175,7 +176,7 @@ export function createThreadedProvider(
       } catch (error) {
         calls.delete(request.id)
         done()
-        reject(error)
+        reject(error instanceof Error ? error : new Error(String(error)))
       }
     })
   }
