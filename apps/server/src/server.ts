@@ -102,7 +102,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       createContext({
         deps: api.deps,
         authorization: req.headers.authorization ?? tokenParam(info.connectionParams),
-        logger: requestLogger(logger, req),
+        requestId: requestId(req),
       }),
   })
   const cors = corsHeaders(env.CORS_ORIGINS)
@@ -127,7 +127,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       createContext({
         deps: api.deps,
         authorization: tokenParam(info.connectionParams) ?? req.headers.authorization ?? null,
-        logger: requestLogger(logger, req),
+        requestId: requestId(req),
       }),
   })
 
@@ -185,10 +185,10 @@ function tokenParam(params: Partial<Record<string, string>> | null | undefined):
   return typeof token === 'string' && token !== '' ? `Bearer ${token}` : null
 }
 
-function requestLogger(logger: Logger, req: IncomingMessage): Logger {
+/** The caller's `x-request-id` when it is a sane token, else a fresh one. */
+function requestId(req: IncomingMessage): string {
   const header = req.headers['x-request-id']
-  const reqId = typeof header === 'string' && header.length <= 100 ? header : randomUUID()
-  return logger.child({ reqId })
+  return typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) ? header : randomUUID()
 }
 
 /** Answers CORS preflights and tags responses for allowed origins; true when it answered. */

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto'
 import { initTRPC, TRPCError } from '@trpc/server'
 import type { Logger } from 'pino'
 import { bearerToken, type AuthUser } from '@t3chat/auth'
-import { fromInputError, toTRPCError } from './errors'
+import { formatError, fromInputError, toTRPCError } from './errors'
 import type { ApiDeps } from './deps'
 import { ensureUser } from './services/user'
 
@@ -14,6 +15,8 @@ export interface Context {
   deps: ApiDeps
   /** The raw `Authorization` value (or the token from connection params); verified lazily. */
   authorization: string | null
+  /** Names the request in the log; an internal error's response carries it. */
+  requestId: string
   logger: Logger
 }
 
@@ -24,12 +27,15 @@ export interface Context {
 export function createContext(opts: {
   deps: ApiDeps
   authorization?: string | null
+  requestId?: string
   logger?: Logger
 }): Context {
+  const requestId = opts.requestId ?? randomUUID()
   return {
     deps: opts.deps,
     authorization: opts.authorization ?? null,
-    logger: opts.logger ?? opts.deps.logger,
+    requestId,
+    logger: opts.logger ?? opts.deps.logger.child({ reqId: requestId }),
   }
 }
 
@@ -39,7 +45,10 @@ export function createContext(opts: {
 
 // Plain JSON on the wire (no transformer): every date is an ISO string already, so other
 // people's clients in any language read our responses as they are.
+// `isDev: false`: no stack in any response, whatever NODE_ENV says.
 const t = initTRPC.context<Context>().create({
+  isDev: false,
+  errorFormatter: ({ error, ctx, path }) => formatError({ error, ctx, path }),
   sse: {
     ping: { enabled: true, intervalMs: 15_000 },
     client: { reconnectAfterInactivityMs: 20_000 },
@@ -71,10 +80,12 @@ const observed = t.middleware(async function observe({ ctx, path, type, next }) 
       : result.error.code === 'INTERNAL_SERVER_ERROR'
         ? toTRPCError(result.error.cause ?? result.error)
         : result.error
-  const log = { path, type, ms: Math.round(performance.now() - started), code: error.code }
-  if (error.code === 'INTERNAL_SERVER_ERROR')
-    ctx.logger.error({ ...log, err: error.cause }, 'call failed')
-  else ctx.logger.info(log, 'call rejected')
+  // Internal errors are logged with their cause by the error formatter (errors.ts).
+  if (error.code !== 'INTERNAL_SERVER_ERROR')
+    ctx.logger.info(
+      { path, type, ms: Math.round(performance.now() - started), code: error.code },
+      'call rejected',
+    )
   throw error
 })
 

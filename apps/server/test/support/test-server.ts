@@ -22,6 +22,8 @@ export interface TestServer {
   dataDir: string
   /** The server's own database handle, for asserting what it stored. */
   db: Kysely<Database>
+  /** Every log line the server wrote (JSON), when started with `logLevel`. */
+  logs: string[]
   /** A local access token for `sub` (default: a fresh user). */
   token(sub?: string): Promise<string>
   /**
@@ -51,8 +53,16 @@ export function tempDataDir(): Promise<string> {
  * Starts `startServer(parseEnv(...))` on 127.0.0.1:0 with a temporary data directory, the fake
  * OpenRouter, and Postgres when the test environment has DATABASE_URL. `env` overrides.
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  opts: { logLevel?: pino.Level } = {},
+): Promise<TestServer> {
   const dataDir = await tempDataDir()
+  const logs: string[] = []
+  const logger =
+    opts.logLevel === undefined
+      ? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })
+      : pino({ level: opts.logLevel }, { write: (line: string) => logs.push(line) })
   const fake = await startFakeUpstream()
   const postgres = await freshPostgres()
   const clients: ChatClient[] = []
@@ -72,7 +82,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
         ...(postgres?.connectionString ? { DATABASE_URL: postgres.connectionString } : {}),
         ...env,
       }),
-      pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      logger,
     )
   } catch (error) {
     await fake.close()
@@ -88,6 +98,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     fake,
     dataDir,
     db: server.deps.db,
+    logs,
     token: (sub = crypto.randomUUID()) => mintLocalToken(auth, { sub }),
     client(transport, token, url = server.url) {
       const client = createChatClient({
