@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { TRPCClientError } from '@t3chat/client'
 import { eventually, unsubscribeAll } from './support/recording'
 import { startTestServer, type TestServer } from './support/test-server'
-import { streamOf } from './support/wire'
+import { errorData, streamOf } from './support/wire'
 
 // What an error response may say: never a stack, SQL or library text, whatever NODE_ENV is
 // (vitest runs with NODE_ENV=test, where tRPC used to add `data.stack`); an unexpected error is
@@ -12,7 +12,7 @@ import { streamOf } from './support/wire'
 
 let ts: TestServer
 beforeAll(async () => {
-  ts = await startTestServer({}, { logLevel: 'info' })
+  ts = await startTestServer({}, { logLevel: 'debug' })
 })
 afterEach(() => unsubscribeAll())
 afterAll(async () => {
@@ -104,12 +104,13 @@ describe('an unexpected error while a subscription iterates', () => {
     expect(error).toBeInstanceOf(TRPCClientError)
     const clientError = error as TRPCClientError<never>
     expect(clientError.message).toBe('Internal error')
-    const data = clientError.data as { code?: string; requestId?: string; stack?: string }
-    expect(data.code).toBe('INTERNAL_SERVER_ERROR')
-    expect(data.stack).toBeUndefined()
+    const data = errorData(error)
+    expect(data?.code).toBe('INTERNAL_SERVER_ERROR')
+    expect(data?.stack).toBeUndefined()
     expect(JSON.stringify(data)).not.toMatch(LEAKS)
-    expect(data.requestId).toEqual(expect.any(String))
-    expect(ts.logs.some((line) => line.includes(`"reqId":"${data.requestId ?? ''}"`))).toBe(true)
+    const requestId = data?.requestId
+    expect(typeof requestId).toBe('string')
+    expect(ts.logs.some((line) => line.includes(`"reqId":"${String(requestId)}"`))).toBe(true)
   })
 })
 
@@ -132,9 +133,40 @@ describe('domain data on errors', () => {
         (e: unknown) => e,
       )
     expect(error).toBeInstanceOf(TRPCClientError)
-    const data = (error as TRPCClientError<never>).data as { code?: string; messageId?: string }
-    expect(data.code).toBe('CONFLICT')
-    expect(data.messageId).toBe(first.assistantMessage.id)
+    const data = errorData(error)
+    expect(data?.code).toBe('CONFLICT')
+    expect(data?.messageId).toBe(first.assistantMessage.id)
     await client.chat.stop.mutate({ messageId: first.assistantMessage.id })
+  })
+})
+
+describe('what the log keeps of a failed query', () => {
+  it('no message text, prompt or statement parameter in any line below trace', async () => {
+    const client = ts.client('sse', await ts.token())
+    const secret = `SECRET-${randomUUID()}`
+    const conversation = await client.conversation.create.mutate({ title: 'Logs' })
+    await sql`alter table messages add constraint no_secret check (content not like '%SECRET-%')`.execute(
+      ts.db,
+    )
+    const before = ts.logs.length
+    try {
+      const error = await client.chat.send
+        .mutate({
+          conversationId: conversation.id,
+          clientMessageId: randomUUID(),
+          content: `${secret} is my password`,
+          systemPrompt: `${secret} in the prompt`,
+        })
+        .then(
+          () => null,
+          (e: unknown) => e,
+        )
+      expect(errorData(error)?.code).toBe('INTERNAL_SERVER_ERROR')
+    } finally {
+      await sql`alter table messages drop constraint no_secret`.execute(ts.db)
+    }
+    const lines = ts.logs.slice(before).join('')
+    expect(lines).toMatch(/no_secret/) // the failure is logged…
+    expect(lines).not.toContain(secret) // …without what the user wrote
   })
 })

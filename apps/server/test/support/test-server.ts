@@ -2,13 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
-import pino from 'pino'
 import { loadOrCreateLocalAuth, mintLocalToken } from '@t3chat/auth'
 import { createChatClient, type ChatClient } from '@t3chat/client'
 import type { Database } from '@t3chat/db'
 import { createTestDb, type TestDb } from '@t3chat/db/testing'
 import { startFakeUpstream, type FakeUpstream } from '@t3chat/llm/fake'
-import { parseEnv } from '../../src/env'
+import { parseEnv, type Env } from '../../src/env'
+import { createLogger } from '../../src/logger'
 import { startServer, type RunningServer } from '../../src/server'
 
 /** How a test client sends its subscriptions. */
@@ -55,14 +55,14 @@ export function tempDataDir(): Promise<string> {
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  opts: { logLevel?: pino.Level } = {},
+  opts: { logLevel?: Env['LOG_LEVEL'] } = {},
 ): Promise<TestServer> {
   const dataDir = await tempDataDir()
   const logs: string[] = []
   const logger =
     opts.logLevel === undefined
-      ? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })
-      : pino({ level: opts.logLevel }, { write: (line: string) => logs.push(line) })
+      ? createLogger(process.env.TEST_LOG_LEVEL === undefined ? 'silent' : 'debug')
+      : createLogger(opts.logLevel, { write: (line: string) => logs.push(line) })
   const fake = await startFakeUpstream()
   const postgres = await freshPostgres()
   const clients: ChatClient[] = []
