@@ -1,11 +1,8 @@
 import { z } from 'zod'
 import { authedProcedure, router } from '../trpc'
-import { id, LIMITS, lastEventId, modelId, systemPrompt } from './inputs'
+import { id, LIMITS, lastEventId, modelId, systemPrompt, text } from './inputs'
 
-const content = z
-  .string()
-  .max(LIMITS.content)
-  .refine((text) => text.trim().length > 0, 'must not be empty')
+const content = text(LIMITS.content).refine((value) => value.trim().length > 0, 'must not be empty')
 
 export const chatRouter = router({
   send: authedProcedure

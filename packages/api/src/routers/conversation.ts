@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import * as conversations from '../services/conversation'
 import { authedProcedure, router } from '../trpc'
-import { id, modelId, systemPrompt, title } from './inputs'
+import { id, modelId, systemPrompt, text, title } from './inputs'
 
 export const conversationRouter = router({
   create: authedProcedure
@@ -18,7 +18,7 @@ export const conversationRouter = router({
       z
         .object({
           limit: z.number().int().min(1).max(100).default(20),
-          cursor: z.string().max(200).nullish(),
+          cursor: text(200).nullish(),
         })
         .default({ limit: 20 }),
     )

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import * as messages from '../services/message'
 import { authedProcedure, router } from '../trpc'
-import { id } from './inputs'
+import { id, seq } from './inputs'
 
 export const messageRouter = router({
   list: authedProcedure
@@ -9,7 +9,7 @@ export const messageRouter = router({
       z.object({
         conversationId: id,
         limit: z.number().int().min(1).max(200).default(50),
-        before: z.number().int().min(1).optional(),
+        before: seq.optional(),
       }),
     )
     .query(({ ctx, input }) =>
