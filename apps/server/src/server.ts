@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { createHTTPHandler } from '@trpc/server/adapters/standalone'
 import { applyWSSHandler } from '@trpc/server/adapters/ws'
@@ -10,6 +9,7 @@ import { createTokenVerifier, loadOrCreateLocalAuth, type AuthConfig } from '@t3
 import { createDb, embeddedDatabaseDir, migrateToLatest } from '@t3chat/db'
 import { createModelCatalog, createOpenRouterProvider, createThreadedProvider } from '@t3chat/llm'
 import type { Env } from './env'
+import { corsHeaders, refuseNonJson, requestId, tokenParam } from './http'
 
 /** A running server. */
 export interface RunningServer {
@@ -87,6 +87,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       maxConcurrentGenerationsPerUser: env.MAX_CONCURRENT_GENERATIONS,
       checkpointIntervalMs: env.CHECKPOINT_INTERVAL_MS,
       frameIntervalMs: env.STREAM_FRAME_MS,
+      maxPageChars: env.MESSAGE_PAGE_CHARS,
     },
   })
   await api.recover()
@@ -94,6 +95,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
   const trpc = createHTTPHandler({
     router: appRouter,
     maxBodySize: env.BODY_LIMIT_BYTES,
+    maxBatchSize: env.MAX_BATCH_CALLS,
     // tRPC writes its own `Vary`, replacing the `Vary: Origin` that CORS set: append it back.
     ...(env.CORS_ORIGINS.length > 0
       ? { responseMeta: () => ({ headers: new Headers({ vary: 'Origin' }) }) }
@@ -106,10 +108,19 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       }),
   })
   const cors = corsHeaders(env.CORS_ORIGINS)
-  const server = createServer((req, res) => {
-    if (cors(req, res)) return
-    trpc(req, res)
-  })
+  const server = createServer(
+    {
+      // A client that trickles its headers or body is cut (slow-loris); answers and
+      // subscriptions are not: these bound receiving the request only.
+      headersTimeout: env.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeout: env.HTTP_REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(1_000, env.HTTP_HEADERS_TIMEOUT_MS),
+    },
+    (req, res) => {
+      if (cors(req, res) || refuseNonJson(req, res)) return
+      trpc(req, res)
+    },
+  )
   server.keepAliveTimeout = 65_000
   const sockets = new Set<Socket>()
   server.on('connection', (socket) => {
@@ -122,6 +133,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
   const ws = applyWSSHandler({
     wss,
     router: appRouter,
+    maxBatchSize: env.MAX_BATCH_CALLS,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
     createContext: ({ req, info }) =>
       createContext({
@@ -178,36 +190,4 @@ async function until(done: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs
   do await new Promise((resolve) => setTimeout(resolve, 5))
   while (!done() && performance.now() < deadline)
-}
-
-function tokenParam(params: Partial<Record<string, string>> | null | undefined): string | null {
-  const token = params?.token
-  return typeof token === 'string' && token !== '' ? `Bearer ${token}` : null
-}
-
-/** The caller's `x-request-id` when it is a sane token, else a fresh one. */
-function requestId(req: IncomingMessage): string {
-  const header = req.headers['x-request-id']
-  return typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) ? header : randomUUID()
-}
-
-/** Answers CORS preflights and tags responses for allowed origins; true when it answered. */
-function corsHeaders(origins: string[]) {
-  const any = origins.includes('*')
-  return (req: IncomingMessage, res: ServerResponse): boolean => {
-    const origin = req.headers.origin
-    if (origin === undefined || origins.length === 0 || (!any && !origins.includes(origin)))
-      return false
-    res.setHeader('Access-Control-Allow-Origin', any ? '*' : origin)
-    res.setHeader('Vary', 'Origin')
-    if (req.method !== 'OPTIONS') return false
-    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS')
-    res.setHeader(
-      'Access-Control-Allow-Headers',
-      'authorization, content-type, trpc-accept, x-request-id, last-event-id',
-    )
-    res.setHeader('Access-Control-Max-Age', '600')
-    res.writeHead(204).end()
-    return true
-  }
 }

@@ -22,6 +22,8 @@ export interface ApiConfig {
   frameIntervalMs: number
   /** How long `chat.stream` waits for an answer id that `chat.send` has not created yet. */
   answerWaitMs: number
+  /** Most content (UTF-16 units) one `message.list` page carries; at least one message always. */
+  maxPageChars: number
   /** The variable a person must set to enable generation (named in PRECONDITION_FAILED). */
   providerKeyVariable: string
 }
@@ -34,6 +36,7 @@ export const defaultApiConfig: ApiConfig = {
   checkpointIntervalMs: 2_000,
   frameIntervalMs: 50,
   answerWaitMs: 10_000,
+  maxPageChars: 1_000_000,
   providerKeyVariable: 'OPENROUTER_API_KEY',
 }
 

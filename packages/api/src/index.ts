@@ -10,7 +10,7 @@ import { defaultApiConfig, type ApiConfig, type ApiDeps } from './deps'
 export { appRouter, createCaller, type AppRouter } from './root'
 export { createContext, type Context } from './trpc'
 export { defaultApiConfig, type ApiConfig, type ApiDeps } from './deps'
-export { toTRPCError } from './errors'
+export { formatError, toTRPCError } from './errors'
 export type { Hub } from './chat/hub'
 export type * from './shapes'
 

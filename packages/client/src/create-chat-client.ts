@@ -87,7 +87,13 @@ export function createChatClient(opts: ChatClientOptions): ChatClient {
                     }),
                 }),
               }),
-        false: httpBatchLink<AppRouter>({ url: base, headers: authorization, fetch: doFetch }),
+        // The server refuses batches of more than 50 calls (MAX_BATCH_CALLS).
+        false: httpBatchLink<AppRouter>({
+          url: base,
+          headers: authorization,
+          fetch: doFetch,
+          maxItems: 50,
+        }),
       }),
     ],
   })
