@@ -88,6 +88,11 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       checkpointIntervalMs: env.CHECKPOINT_INTERVAL_MS,
       frameIntervalMs: env.STREAM_FRAME_MS,
       maxPageChars: env.MESSAGE_PAGE_CHARS,
+      rateLimits: {
+        sendsPerMin: env.RATE_LIMIT_SENDS_PER_MIN,
+        callsPerMin: env.RATE_LIMIT_CALLS_PER_MIN,
+        conversationsPerMin: env.RATE_LIMIT_CONVERSATIONS_PER_MIN,
+      },
     },
   })
   await api.recover()

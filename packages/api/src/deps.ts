@@ -5,6 +5,7 @@ import type { Database } from '@t3chat/db'
 import type { LlmProvider, ModelCatalog } from '@t3chat/llm'
 import type { ChatEngine } from './chat/engine'
 import type { Hub } from './chat/hub'
+import type { RateLimitConfig, RateLimits } from './rate-limits'
 
 /** Tunables of the API layer; the server parses them from its environment. */
 export interface ApiConfig {
@@ -24,6 +25,8 @@ export interface ApiConfig {
   answerWaitMs: number
   /** Most content (UTF-16 units) one `message.list` page carries; at least one message always. */
   maxPageChars: number
+  /** Per-user rates (a minute each; 0 = off). */
+  rateLimits: RateLimitConfig
   /** The variable a person must set to enable generation (named in PRECONDITION_FAILED). */
   providerKeyVariable: string
 }
@@ -37,6 +40,7 @@ export const defaultApiConfig: ApiConfig = {
   frameIntervalMs: 50,
   answerWaitMs: 10_000,
   maxPageChars: 1_000_000,
+  rateLimits: { sendsPerMin: 30, callsPerMin: 1_200, conversationsPerMin: 30 },
   providerKeyVariable: 'OPENROUTER_API_KEY',
 }
 
@@ -51,6 +55,7 @@ export interface ApiDeps {
   config: ApiConfig
   hub: Hub
   engine: ChatEngine
+  limits: RateLimits
   /** Users whose row is known to exist, so authenticated calls skip the upsert. */
   knownUsers: Set<string>
 }

@@ -6,12 +6,14 @@ import type { LlmProvider, ModelCatalog } from '@t3chat/llm'
 import { createChatEngine } from './chat/engine'
 import { createInProcessHub, type Hub } from './chat/hub'
 import { defaultApiConfig, type ApiConfig, type ApiDeps } from './deps'
+import { createRateLimits } from './rate-limits'
 
 export { appRouter, createCaller, type AppRouter } from './root'
 export { createContext, type Context } from './trpc'
 export { defaultApiConfig, type ApiConfig, type ApiDeps } from './deps'
 export { formatError, toTRPCError } from './errors'
 export type { Hub } from './chat/hub'
+export { createRateLimits, type RateLimitConfig, type RateLimits } from './rate-limits'
 export type * from './shapes'
 
 /**
@@ -31,6 +33,8 @@ export function createApi(opts: {
   logger: Logger
   config?: Partial<ApiConfig>
   hub?: Hub
+  /** Shared store of the rate limits across instances; null keeps them in memory. */
+  redis?: import('ioredis').Redis | null
 }): { deps: ApiDeps; recover(): Promise<number>; close(): Promise<void> } {
   const config = { ...defaultApiConfig, ...opts.config }
   const hub = opts.hub ?? createInProcessHub({ frameIntervalMs: config.frameIntervalMs })
@@ -43,6 +47,7 @@ export function createApi(opts: {
     config,
     hub,
     knownUsers: new Set<string>(),
+    limits: createRateLimits(config.rateLimits, opts.redis ?? null),
   }
   const engine = createChatEngine(base)
   const deps: ApiDeps = { ...base, engine }

@@ -99,6 +99,7 @@ export const authedProcedure = publicProcedure.use(async function isAuthed({ ctx
   } catch (error) {
     throw toTRPCError(error)
   }
+  await ctx.deps.limits.consume('callsPerMin', user.id)
   await ensureUser(ctx.deps, user)
   return next({ ctx: { user, logger: ctx.logger.child({ userId: user.id }) } })
 })

@@ -16,7 +16,12 @@ export const chatRouter = router({
         systemPrompt: systemPrompt.nullable().optional(),
       }),
     )
-    .mutation(({ ctx, input }) => ctx.deps.engine.send(ctx.user, input)),
+    .mutation(async ({ ctx, input }) => {
+      await ctx.deps.limits.consume('sendsPerMin', ctx.user.id)
+      if (input.conversationId === undefined)
+        await ctx.deps.limits.consume('conversationsPerMin', ctx.user.id)
+      return ctx.deps.engine.send(ctx.user, input)
+    }),
   stream: authedProcedure
     .input(z.object({ messageId: id, lastEventId }))
     // Access is checked before the first event, so a wrong id fails the call itself.
@@ -28,5 +33,8 @@ export const chatRouter = router({
     .mutation(({ ctx, input }) => ctx.deps.engine.stop(ctx.user, input.messageId)),
   regenerate: authedProcedure
     .input(z.object({ conversationId: id, clientMessageId: id, model: modelId.optional() }))
-    .mutation(({ ctx, input }) => ctx.deps.engine.regenerate(ctx.user, input)),
+    .mutation(async ({ ctx, input }) => {
+      await ctx.deps.limits.consume('sendsPerMin', ctx.user.id)
+      return ctx.deps.engine.regenerate(ctx.user, input)
+    }),
 })

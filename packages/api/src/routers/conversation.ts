@@ -12,7 +12,10 @@ export const conversationRouter = router({
         model: modelId.optional(),
       }),
     )
-    .mutation(({ ctx, input }) => conversations.create(ctx.deps, ctx.user, input)),
+    .mutation(async ({ ctx, input }) => {
+      await ctx.deps.limits.consume('conversationsPerMin', ctx.user.id)
+      return conversations.create(ctx.deps, ctx.user, input)
+    }),
   list: authedProcedure
     .input(
       z
