@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { TokenVerifier } from '@t3chat/auth'
@@ -34,7 +35,7 @@ export function createApi(opts: {
   config?: Partial<ApiConfig>
   hub?: Hub
   /** Shared store of the rate limits across instances; null keeps them in memory. */
-  redis?: import('ioredis').Redis | null
+  redis?: Redis | null
 }): { deps: ApiDeps; recover(): Promise<number>; close(): Promise<void> } {
   const config = { ...defaultApiConfig, ...opts.config }
   const hub = opts.hub ?? createInProcessHub({ frameIntervalMs: config.frameIntervalMs })
