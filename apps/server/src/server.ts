@@ -9,7 +9,8 @@ import { createTokenVerifier, loadOrCreateLocalAuth, type AuthConfig } from '@t3
 import { createDb, embeddedDatabaseDir, migrateToLatest } from '@t3chat/db'
 import { createModelCatalog, createOpenRouterProvider, createThreadedProvider } from '@t3chat/llm'
 import type { Env } from './env'
-import { corsHeaders, refuseNonJson, requestId, tokenParam } from './http'
+import { corsHeaders, originAllowed, refuseNonJson, requestId, tokenParam } from './http'
+import { closeUnauthenticated } from './ws-auth'
 
 /** A running server. */
 export interface RunningServer {
@@ -88,6 +89,10 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       checkpointIntervalMs: env.CHECKPOINT_INTERVAL_MS,
       frameIntervalMs: env.STREAM_FRAME_MS,
       maxPageChars: env.MESSAGE_PAGE_CHARS,
+      subscriptionLimits: {
+        perUser: env.MAX_SUBSCRIPTIONS_PER_USER,
+        perConnection: env.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      },
       rateLimits: {
         sendsPerMin: env.RATE_LIMIT_SENDS_PER_MIN,
         callsPerMin: env.RATE_LIMIT_CALLS_PER_MIN,
@@ -134,18 +139,24 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
     socket.once('close', () => sockets.delete(socket))
   })
 
-  const wss = new WebSocketServer({ server, maxPayload: env.BODY_LIMIT_BYTES })
+  const wss = new WebSocketServer({
+    server,
+    maxPayload: env.BODY_LIMIT_BYTES,
+    // The same allowlist as CORS: a page from another origin cannot subscribe either.
+    verifyClient: ({ origin }: { origin?: string }) =>
+      originAllowed(env.CORS_ORIGINS, origin === '' ? undefined : origin),
+  })
+  const authenticated = closeUnauthenticated(wss, env.WS_AUTH_TIMEOUT_MS)
   const ws = applyWSSHandler({
     wss,
     router: appRouter,
     maxBatchSize: env.MAX_BATCH_CALLS,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
-    createContext: ({ req, info }) =>
-      createContext({
-        deps: api.deps,
-        authorization: tokenParam(info.connectionParams) ?? req.headers.authorization ?? null,
-        requestId: requestId(req),
-      }),
+    createContext: ({ req, res, info }) => {
+      const authorization = tokenParam(info.connectionParams) ?? req.headers.authorization ?? null
+      authenticated(res, authorization, api.deps.verifier)
+      return createContext({ deps: api.deps, authorization, requestId: requestId(req) })
+    },
   })
 
   await new Promise<void>((resolve, reject) => {

@@ -6,6 +6,7 @@ import type { LlmProvider, ModelCatalog } from '@t3chat/llm'
 import type { ChatEngine } from './chat/engine'
 import type { Hub } from './chat/hub'
 import type { RateLimitConfig, RateLimits } from './rate-limits'
+import type { SubscriptionGuard, SubscriptionLimits } from './subscriptions'
 
 /** Tunables of the API layer; the server parses them from its environment. */
 export interface ApiConfig {
@@ -25,6 +26,8 @@ export interface ApiConfig {
   answerWaitMs: number
   /** Most content (UTF-16 units) one `message.list` page carries; at least one message always. */
   maxPageChars: number
+  /** Open subscriptions allowed per user (this instance) and per WebSocket connection. */
+  subscriptionLimits: SubscriptionLimits
   /** Per-user rates (a minute each; 0 = off). */
   rateLimits: RateLimitConfig
   /** The variable a person must set to enable generation (named in PRECONDITION_FAILED). */
@@ -40,6 +43,7 @@ export const defaultApiConfig: ApiConfig = {
   frameIntervalMs: 50,
   answerWaitMs: 10_000,
   maxPageChars: 1_000_000,
+  subscriptionLimits: { perUser: 100, perConnection: 50 },
   rateLimits: { sendsPerMin: 30, callsPerMin: 1_200, conversationsPerMin: 30 },
   providerKeyVariable: 'OPENROUTER_API_KEY',
 }
@@ -56,6 +60,8 @@ export interface ApiDeps {
   hub: Hub
   engine: ChatEngine
   limits: RateLimits
+  /** Caps open subscriptions and ends them when their token expires. */
+  subscriptions: SubscriptionGuard
   /** Users whose row is known to exist, so authenticated calls skip the upsert. */
   knownUsers: Set<string>
 }

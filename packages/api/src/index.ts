@@ -8,6 +8,7 @@ import { createChatEngine } from './chat/engine'
 import { createInProcessHub, type Hub } from './chat/hub'
 import { defaultApiConfig, type ApiConfig, type ApiDeps } from './deps'
 import { createRateLimits } from './rate-limits'
+import { createSubscriptionGuard } from './subscriptions'
 
 export { appRouter, createCaller, type AppRouter } from './root'
 export { createContext, type Context } from './trpc'
@@ -49,6 +50,7 @@ export function createApi(opts: {
     hub,
     knownUsers: new Set<string>(),
     limits: createRateLimits(config.rateLimits, opts.redis ?? null),
+    subscriptions: createSubscriptionGuard(config.subscriptionLimits),
   }
   const engine = createChatEngine(base)
   const deps: ApiDeps = { ...base, engine }

@@ -5,6 +5,7 @@ import { bearerToken, type AuthUser } from '@t3chat/auth'
 import { formatError, fromInputError, toTRPCError } from './errors'
 import type { ApiDeps } from './deps'
 import { ensureUser } from './services/user'
+import type { ConnectionCount } from './subscriptions'
 
 // ---------------------------------------------------------------------------------------------
 // Context
@@ -17,6 +18,8 @@ export interface Context {
   authorization: string | null
   /** Names the request in the log; an internal error's response carries it. */
   requestId: string
+  /** Subscriptions open on this context's connection (one WebSocket shares one context). */
+  connection: ConnectionCount
   logger: Logger
 }
 
@@ -35,6 +38,7 @@ export function createContext(opts: {
     deps: opts.deps,
     authorization: opts.authorization ?? null,
     requestId,
+    connection: { open: 0 },
     logger: opts.logger ?? opts.deps.logger.child({ reqId: requestId }),
   }
 }
@@ -92,7 +96,7 @@ const observed = t.middleware(async function observe({ ctx, path, type, next }) 
 export const publicProcedure = t.procedure.use(observed)
 
 /** Verifies the bearer token and creates the user row on first use; `ctx.user` is non-null. */
-export const authedProcedure = publicProcedure.use(async function isAuthed({ ctx, next }) {
+export const authedProcedure = publicProcedure.use(async function isAuthed({ ctx, type, next }) {
   let user: AuthUser
   try {
     user = await ctx.deps.verifier.verify(bearerToken(ctx.authorization))
@@ -101,7 +105,19 @@ export const authedProcedure = publicProcedure.use(async function isAuthed({ ctx
   }
   await ctx.deps.limits.consume('callsPerMin', user.id)
   await ensureUser(ctx.deps, user)
-  return next({ ctx: { user, logger: ctx.logger.child({ userId: user.id }) } })
+  const result = await next({ ctx: { user, logger: ctx.logger.child({ userId: user.id }) } })
+  if (type !== 'subscription' || !result.ok || !isAsyncIterable(result.data)) return result
+  // Capped, and ended with UNAUTHORIZED when the token expires.
+  const data = ctx.deps.subscriptions(result.data, {
+    userId: user.id,
+    expiresAt: user.expiresAt,
+    connection: ctx.connection,
+  })
+  return { ...result, data }
 })
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value
+}
 
 export { TRPCError }
