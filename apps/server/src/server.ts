@@ -177,13 +177,12 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
     close() {
       closing ??= (async () => {
         server.close()
-        const live = [...api.deps.hub.live()]
         // Live answers end first (saved as `interrupted`), so their subscribers receive a
         // final event and their streams end cleanly; then the change feeds close.
         await api.close()
         // A WS client moves its subscriptions on the reconnect notice and drops what still
         // arrives on the old socket: let the final events and feed ends go out first (bounded).
-        await until(() => live.every((stream) => stream.subscribers === 0), 1_000)
+        await until(() => api.deps.hub.followers() === 0, 1_000)
         ws.broadcastReconnectNotification()
         for (const client of wss.clients) client.close(1001, 'server shutting down')
         server.closeIdleConnections()

@@ -78,7 +78,7 @@ export async function measureSqlPerTurn(opts: {
       model: 'fake/lorem:tokens=20',
     })
     await finish(first.assistantMessage.id)
-    await api.deps.engine.idle()
+    await api.deps.runner.idle()
 
     counting = true
     const started = performance.now()

@@ -3,52 +3,19 @@ import type { Logger } from 'pino'
 import type { TokenVerifier } from '@t3chat/auth'
 import type { Database } from '@t3chat/db'
 import type { LlmProvider, ModelCatalog } from '@t3chat/llm'
-import type { ChatEngine } from './chat/engine'
 import type { Hub } from './chat/hub'
-import type { RateLimitConfig, RateLimits } from './rate-limits'
-import type { SubscriptionGuard, SubscriptionLimits } from './subscriptions'
+import type { ConcurrencyLimiter } from './chat/limiter'
+import type { GenerationRunner } from './chat/runner'
+import type { ApiConfig } from './config'
+import type { RateLimits } from './rate-limits'
+import type { SubscriptionGuard } from './subscriptions'
 
-/** Tunables of the API layer; the server parses them from its environment. */
-export interface ApiConfig {
-  /** Reported by `health`. */
-  version: string
-  /** Used when neither the request, the conversation nor the user names a model. */
-  defaultModel: string
-  /** Model asked for conversation titles. */
-  titleModel: string
-  /** Live generations one user may have at once (TOO_MANY_REQUESTS beyond). */
-  maxConcurrentGenerationsPerUser: number
-  /** How often a live answer's text is saved while it streams. */
-  checkpointIntervalMs: number
-  /** The longest a delta may wait to share a frame with the next ones (frames widen with load). */
-  frameIntervalMs: number
-  /** How long `chat.stream` waits for an answer id that `chat.send` has not created yet. */
-  answerWaitMs: number
-  /** Most content (UTF-16 units) one `message.list` page carries; at least one message always. */
-  maxPageChars: number
-  /** Open subscriptions allowed per user (this instance) and per WebSocket connection. */
-  subscriptionLimits: SubscriptionLimits
-  /** Per-user rates (a minute each; 0 = off). */
-  rateLimits: RateLimitConfig
-  /** The variable a person must set to enable generation (named in PRECONDITION_FAILED). */
-  providerKeyVariable: string
-}
+export { defaultApiConfig, type ApiConfig } from './config'
 
-export const defaultApiConfig: ApiConfig = {
-  version: '0.1.0',
-  defaultModel: 'openai/gpt-4o-mini',
-  titleModel: 'openai/gpt-4o-mini',
-  maxConcurrentGenerationsPerUser: 3,
-  checkpointIntervalMs: 2_000,
-  frameIntervalMs: 50,
-  answerWaitMs: 10_000,
-  maxPageChars: 1_000_000,
-  subscriptionLimits: { perUser: 100, perConnection: 50 },
-  rateLimits: { sendsPerMin: 30, callsPerMin: 1_200, conversationsPerMin: 30 },
-  providerKeyVariable: 'OPENROUTER_API_KEY',
-}
-
-/** Everything the router needs, built once at start-up and shared by every request. */
+/**
+ * Everything the router needs, built once at start-up and shared by every request. Services
+ * (services/, chat/turns/) are plain functions over these; none of these imports them back.
+ */
 export interface ApiDeps {
   db: Kysely<Database>
   verifier: TokenVerifier
@@ -57,8 +24,13 @@ export interface ApiDeps {
   models: ModelCatalog
   logger: Logger
   config: ApiConfig
+  /** Live answers and user events (in-process, or shared by instances). */
   hub: Hub
-  engine: ChatEngine
+  /** Concurrent answers per user. */
+  limiter: ConcurrencyLimiter
+  /** The answers this instance generates. */
+  runner: GenerationRunner
+  /** Per-user rate limits (calls, answers started, conversations created). */
   limits: RateLimits
   /** Caps open subscriptions and ends them when their token expires. */
   subscriptions: SubscriptionGuard

@@ -4,8 +4,11 @@ import type { Logger } from 'pino'
 import type { TokenVerifier } from '@t3chat/auth'
 import type { Database } from '@t3chat/db'
 import type { LlmProvider, ModelCatalog } from '@t3chat/llm'
-import { createChatEngine } from './chat/engine'
-import { createInProcessHub, type Hub } from './chat/hub'
+import type { Hub } from './chat/hub'
+import { createInProcessHub } from './chat/hub-memory'
+import { createMemoryLimiter, type ConcurrencyLimiter } from './chat/limiter'
+import { recoverAnswers } from './chat/recovery'
+import { createGenerationRunner } from './chat/runner'
 import { defaultApiConfig, type ApiConfig, type ApiDeps } from './deps'
 import { createRateLimits } from './rate-limits'
 import { createSubscriptionGuard } from './subscriptions'
@@ -14,8 +17,10 @@ export { appRouter, createCaller, type AppRouter } from './root'
 export { createContext, type Context } from './trpc'
 export { defaultApiConfig, type ApiConfig, type ApiDeps } from './deps'
 export { formatError, toTRPCError } from './errors'
-export type { Hub } from './chat/hub'
 export { createRateLimits, type RateLimitConfig, type RateLimits } from './rate-limits'
+export type { AnswerFrame, AnswerKey, AnswerWriter, Hub, LiveAnswer } from './chat/hub'
+export type { ConcurrencyLimiter } from './chat/limiter'
+export { createInProcessHub } from './chat/hub-memory'
 export type * from './shapes'
 
 /**
@@ -35,31 +40,35 @@ export function createApi(opts: {
   logger: Logger
   config?: Partial<ApiConfig>
   hub?: Hub
+  limiter?: ConcurrencyLimiter
   /** Shared store of the rate limits across instances; null keeps them in memory. */
   redis?: Redis | null
 }): { deps: ApiDeps; recover(): Promise<number>; close(): Promise<void> } {
   const config = { ...defaultApiConfig, ...opts.config }
   const hub = opts.hub ?? createInProcessHub({ frameIntervalMs: config.frameIntervalMs })
-  const base = {
-    db: opts.db,
+  const limiter = opts.limiter ?? createMemoryLimiter()
+  const { db, logger, models } = opts
+  const runner = createGenerationRunner({ db, models, hub, limiter, logger, config })
+  const deps: ApiDeps = {
+    db,
     verifier: opts.verifier,
     llm: opts.llm,
-    models: opts.models,
-    logger: opts.logger,
+    models,
+    logger,
     config,
     hub,
-    knownUsers: new Set<string>(),
+    limiter,
+    runner,
     limits: createRateLimits(config.rateLimits, opts.redis ?? null),
     subscriptions: createSubscriptionGuard(config.subscriptionLimits),
+    knownUsers: new Set<string>(),
   }
-  const engine = createChatEngine(base)
-  const deps: ApiDeps = { ...base, engine }
   return {
     deps,
-    recover: () => engine.recover(),
+    recover: () => recoverAnswers(deps),
     async close() {
-      await engine.close()
-      hub.close()
+      await runner.close()
+      await hub.close()
     },
   }
 }

@@ -22,7 +22,7 @@ describe('events (the user’s change feed)', () => {
       model: 'fake/lorem:tokens=50,delay=1',
     })
     const final = await finalMessage(caller, sent.assistantMessage.id)
-    await h.deps.engine.idle()
+    await h.deps.runner.idle()
     await caller.conversation.delete({ id: sent.conversation.id })
     await device.until((e) => e.type === 'conversation.deleted', 'the deletion')
 
@@ -92,7 +92,7 @@ describe('events (the user’s change feed)', () => {
 
     // While that device is away: the answer ends, the title arrives, another turn starts and ends.
     await finalMessage(caller, first.assistantMessage.id)
-    await h.deps.engine.idle()
+    await h.deps.runner.idle()
     await sendAndFinish(caller, {
       conversationId: first.conversation.id,
       content: 'two',

@@ -29,7 +29,7 @@ async function secondTurnStatements(ctx: Awaited<ReturnType<typeof countingHarne
   const { h, log } = ctx
   const { caller } = await h.user()
   const first = await sendAndFinish(caller, { content: 'warm up', model: 'fake/echo' })
-  await h.deps.engine.idle()
+  await h.deps.runner.idle()
 
   log.statements.length = 0
   log.recording = true
@@ -42,7 +42,7 @@ async function secondTurnStatements(ctx: Awaited<ReturnType<typeof countingHarne
   })
   const answer = await finalMessage(caller, sent.assistantMessage.id)
   const elapsedMs = performance.now() - started
-  await h.deps.engine.idle()
+  await h.deps.runner.idle()
   await sleep(100) // anything late (a stray checkpoint) would land here
   log.recording = false
   expect(answer).toMatchObject({ status: 'completed', content: loremText(TOKENS) })

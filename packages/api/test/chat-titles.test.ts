@@ -32,7 +32,7 @@ describe('titles from TITLE_MODEL', () => {
       model: 'fake/echo',
     })
     expect(first.conversation.title).toBeNull()
-    await h.deps.engine.idle()
+    await h.deps.runner.idle()
 
     const conversation = await caller.conversation.get({ id: first.conversation.id })
     expect(conversation.title).toBe('Generated title')
@@ -53,7 +53,7 @@ describe('titles from TITLE_MODEL', () => {
 
     // Only the first answer names the conversation.
     await sendAndFinish(caller, { conversationId: first.conversation.id, content: 'and rye?' })
-    await h.deps.engine.idle()
+    await h.deps.runner.idle()
     expect(titleRequests()).toBe(before + 1)
     expect((await caller.conversation.get({ id: first.conversation.id })).title).toBe(
       'Generated title',
@@ -65,7 +65,7 @@ describe('titles from TITLE_MODEL', () => {
     const created = await caller.conversation.create({ title: 'My own title' })
     const before = titleRequests()
     await sendAndFinish(caller, { conversationId: created.id, content: 'hi', model: 'fake/echo' })
-    await h.deps.engine.idle()
+    await h.deps.runner.idle()
     expect((await caller.conversation.get({ id: created.id })).title).toBe('My own title')
     expect(titleRequests()).toBe(before)
   })
@@ -81,7 +81,7 @@ describe('titles from TITLE_MODEL', () => {
     await readUntil(caller, sent.assistantMessage.id, textAtLeast(1))
     await caller.conversation.update({ id: sent.conversation.id, title: 'Renamed by me' })
     expect((await finalMessage(caller, sent.assistantMessage.id)).status).toBe('completed')
-    await h.deps.engine.idle()
+    await h.deps.runner.idle()
     expect((await caller.conversation.get({ id: sent.conversation.id })).title).toBe(
       'Renamed by me',
     )
@@ -101,7 +101,7 @@ describe('titles from TITLE_MODEL', () => {
       model: 'fake/error:status=401',
     })
     expect(failed.answer.status).toBe('error')
-    await h.deps.engine.idle()
+    await h.deps.runner.idle()
     expect((await caller.conversation.get({ id: failed.conversation.id })).title).toBeNull()
     expect(titleRequests()).toBe(before)
 
@@ -110,7 +110,7 @@ describe('titles from TITLE_MODEL', () => {
       content: 'now works',
       model: 'fake/echo',
     })
-    await h.deps.engine.idle()
+    await h.deps.runner.idle()
     expect((await caller.conversation.get({ id: failed.conversation.id })).title).toBe(
       'Generated title',
     )
@@ -132,7 +132,7 @@ describe('title fallback when the title model fails', () => {
     const content =
       'Plan a three day trip to Lisbon in the spring   with good food, music and long walks along the river Tagus please'
     const first = await sendAndFinish(caller, { content, model: 'fake/echo' })
-    await h.deps.engine.idle()
+    await h.deps.runner.idle()
     expect(requestsFor(h, 'fake/error:status=500').length).toBeGreaterThan(0)
 
     const title = (await caller.conversation.get({ id: first.conversation.id })).title ?? ''

@@ -76,7 +76,7 @@ describe('conversation.get', () => {
   it('returns the conversation with its message facts after a turn', async () => {
     const { caller } = await h.user()
     const { conversation, answer } = await sendAndFinish(caller, { content: 'hello preview' })
-    await h.deps.engine.idle()
+    await h.deps.runner.idle()
     const got = await caller.conversation.get({ id: conversation.id })
     expect(got).toMatchObject({
       id: conversation.id,
@@ -213,7 +213,7 @@ describe('conversation.delete', () => {
   it('returns { id }, removes the conversation and its messages', async () => {
     const { caller } = await h.user()
     const { conversation } = await sendAndFinish(caller, { content: 'to be deleted' })
-    await h.deps.engine.idle()
+    await h.deps.runner.idle()
     const keep = await caller.conversation.create({ title: 'keep' })
 
     await expect(caller.conversation.delete({ id: conversation.id })).resolves.toStrictEqual({
@@ -244,7 +244,7 @@ describe('conversation.delete', () => {
       (e) => e.data.type === 'delta',
     )
     await caller.conversation.delete({ id: sent.conversation.id })
-    await h.deps.engine.idle()
+    await h.deps.runner.idle()
     const rows = await h.db
       .selectFrom('messages')
       .select('id')

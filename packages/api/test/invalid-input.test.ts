@@ -18,7 +18,7 @@ beforeAll(async () => {
   const turn = await sendAndFinish(caller, { content: 'hello' })
   own.conversationId = turn.conversation.id
   own.answerId = turn.answer.id
-  await h.deps.engine.idle()
+  await h.deps.runner.idle()
 })
 afterAll(async () => {
   await h.close()
@@ -466,7 +466,7 @@ describe('invalid input: a clear error naming the field, and nothing changes', (
       const error = await expectTRPCError(c.call(caller), c.code, ...c.mentions)
       // The message is for people: no zod dump, no stack.
       expect(error.message).not.toMatch(/ZodError|\n\s+at /)
-      await h.deps.engine.idle()
+      await h.deps.runner.idle()
       expect(await snapshotAll(h.db)).toStrictEqual(before)
       expect(h.fake.requests.length).toBe(upstreamCalls)
     })

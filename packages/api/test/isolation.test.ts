@@ -49,7 +49,7 @@ beforeAll(async () => {
   mine.answerId = again.assistantMessage.id
   await finalMessage(a.caller, mine.answerId)
   bConversation = (await sendAndFinish(b.caller, { content: 'B talks' })).conversation
-  await h.deps.engine.idle()
+  await h.deps.runner.idle()
 })
 afterAll(async () => {
   await h.close()
@@ -68,7 +68,7 @@ async function expectHidden(
   const error = await expectTRPCError(call(mine), 'NOT_FOUND')
   const control = await expectTRPCError(missing(randomUUID()), 'NOT_FOUND')
   expect(error.message).toBe(control.message)
-  await h.deps.engine.idle()
+  await h.deps.runner.idle()
   expect(await snapshotUser(h.db, a.id)).toStrictEqual(before)
   expect(h.fake.requests.length).toBe(upstream)
 }
@@ -190,7 +190,7 @@ describe("a live answer of A's", () => {
     expect(
       h.fake.requests.find((r) => JSON.stringify(r.body).includes('a long one'))?.aborted,
     ).toBe(false)
-    await h.deps.engine.idle()
+    await h.deps.runner.idle()
   })
 })
 
@@ -249,7 +249,7 @@ describe("B's lists and feeds", () => {
     const text = JSON.stringify(events.map((e) => e.data))
     expect(text).not.toContain(aConversation.id)
     expect(text).not.toContain('A speaks')
-    await h.deps.engine.idle()
+    await h.deps.runner.idle()
   })
 
   it("B reusing A's clientMessageId in chat.send: BAD_REQUEST, nothing of A's returned or changed", async () => {
@@ -267,7 +267,7 @@ describe("B's lists and feeds", () => {
       )
       expect(error.message).not.toContain(mine.conversationId)
     }
-    await h.deps.engine.idle()
+    await h.deps.runner.idle()
     expect(await snapshotAll(h.db)).toStrictEqual(before)
     expect(h.fake.requests.length).toBe(upstream)
   })
@@ -283,7 +283,7 @@ describe("B's lists and feeds", () => {
       'BAD_REQUEST',
       'clientMessageId',
     )
-    await h.deps.engine.idle()
+    await h.deps.runner.idle()
     expect(await snapshotAll(h.db)).toStrictEqual(before)
     expect(h.fake.requests.length).toBe(upstream)
     // B's conversation is not left busy or with a slot taken: B can regenerate for real.

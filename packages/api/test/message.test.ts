@@ -19,7 +19,7 @@ beforeAll(async () => {
   conversationId = first.conversation.id
   await sendAndFinish(caller, { conversationId, content: 'three four five' })
   await sendAndFinish(caller, { conversationId, content: 'six' })
-  await h.deps.engine.idle()
+  await h.deps.runner.idle()
   all = (await caller.message.list({ conversationId })).items
 })
 afterAll(async () => {

@@ -29,21 +29,9 @@ export {
   updateConversation,
   type ConversationKey,
 } from './repositories/conversations'
-export {
-  appendMessageContent,
-  appendMessages,
-  failLiveMessages,
-  findLiveMessage,
-  findMessage,
-  findMessageByClientId,
-  hideMessage,
-  listMessages,
-  updateMessage,
-  type MessageDraft,
-} from './repositories/messages'
+export { findMessage, findMessageByClientId, listMessages } from './repositories/messages'
 export {
   checkpointAnswer,
-  findMessageBySeq,
   finishAnswer,
   interruptLiveAnswers,
   loadContext,
@@ -52,5 +40,9 @@ export {
   startTurn,
   type AnswerEnd,
   type ContextMessage,
+  type FinishOutcome,
+  type RegenerationStart,
+  type StartedTurn,
+  type TurnOutcome,
   type TurnStart,
 } from './repositories/chat-turns'

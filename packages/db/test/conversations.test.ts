@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
-  appendMessages,
   createConversation,
   deleteConversation,
   findConversation,
@@ -8,7 +7,7 @@ import {
   updateConversation,
 } from '../src/index'
 import { createTestDb, truncateAll, type TestDb } from '../src/testing'
-import { databaseUrl, seedConversation, seedUser } from './helpers'
+import { appendMessages, databaseUrl, seedConversation, seedUser } from './helpers'
 
 let testDb: TestDb
 beforeAll(async () => {

@@ -1,14 +1,16 @@
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
-  appendMessageContent,
-  appendMessages,
-  failLiveMessages,
-  findLiveMessage,
-  updateMessage,
+  checkpointAnswer,
+  finishAnswer,
+  findConversation,
+  interruptLiveAnswers,
+  startRegeneration,
+  startTurn,
+  type TurnStart,
 } from '../src/index'
-import type { Message } from '../src/index'
 import { createTestDb, truncateAll, type TestDb } from '../src/testing'
-import { databaseUrl, seedConversation, seedUser } from './helpers'
+import { databaseUrl, seedUser } from './helpers'
 
 let testDb: TestDb
 beforeAll(async () => {
@@ -17,75 +19,127 @@ beforeAll(async () => {
 afterAll(() => testDb.destroy())
 beforeEach(() => truncateAll(testDb.db))
 
-async function seedExchange(): Promise<{
-  userId: string
-  conversationId: string
-  answer: Message
-}> {
-  const { db } = testDb
-  const user = await seedUser(db)
-  const conversation = await seedConversation(db, user.id)
-  const messages = await db.transaction().execute((trx) =>
-    appendMessages(trx, {
-      userId: user.id,
-      conversationId: conversation.id,
-      messages: [
-        { role: 'user', content: 'q', status: 'completed' },
-        { role: 'assistant', content: '', status: 'pending', model: 'm/a' },
-      ],
-    }),
-  )
-  const answer = messages?.[1]
-  if (!answer) throw new Error('seed failed')
-  return { userId: user.id, conversationId: conversation.id, answer }
+function turn(userId: string, fields: Partial<TurnStart> = {}): TurnStart {
+  return {
+    userId,
+    conversationId: null,
+    userMessageId: randomUUID(),
+    assistantMessageId: randomUUID(),
+    clientMessageId: randomUUID(),
+    content: 'q',
+    model: null,
+    defaultModel: 'm/a',
+    preview: 'q',
+    historyLimit: 10,
+    ...fields,
+  }
 }
 
-describe('message lifecycle', () => {
-  it('streams content in flushes, then completes with usage', async () => {
+const end = {
+  errorCode: null,
+  errorMessage: null,
+  promptTokens: 12,
+  completionTokens: 3,
+  cost: 0.00015,
+}
+
+async function started(userId: string, fields: Partial<TurnStart> = {}) {
+  const t = turn(userId, fields)
+  const outcome = await startTurn(testDb.db, t)
+  if (outcome.outcome !== 'started') throw new Error(`turn did not start: ${outcome.outcome}`)
+  return { t, conversation: outcome.conversation }
+}
+
+describe('a turn in the database', () => {
+  it('starts, checkpoints, and finishes once: a final state is never overwritten', async () => {
     const { db } = testDb
-    const { userId, conversationId, answer } = await seedExchange()
-    expect(await findLiveMessage(db, { userId, conversationId })).toMatchObject({ id: answer.id })
+    const user = await seedUser(db)
+    const { t, conversation } = await started(user.id)
+    expect(conversation).toMatchObject({ activeMessageId: t.assistantMessageId, lastSeq: 2 })
 
-    await appendMessageContent(db, { id: answer.id, text: 'Hel', status: 'streaming' })
-    const partial = await appendMessageContent(db, { id: answer.id, text: 'lo' })
-    expect(partial).toMatchObject({ content: 'Hello', status: 'streaming' })
-
-    const done = await updateMessage(db, answer.id, {
-      status: 'completed',
-      promptTokens: 12,
-      completionTokens: 3,
-      cost: 0.00015,
-      completedAt: new Date(),
-    })
+    await checkpointAnswer(db, { id: t.assistantMessageId, content: 'Hel' })
+    const key = { id: t.assistantMessageId, conversationId: conversation.id }
+    const done = await finishAnswer(db, { ...key, content: 'Hello', status: 'completed', ...end })
     expect(done).toMatchObject({
-      content: 'Hello',
-      status: 'completed',
-      promptTokens: 12,
-      cost: 0.00015,
+      outcome: 'finished',
+      message: { content: 'Hello', status: 'completed', promptTokens: 12, cost: 0.00015 },
     })
-    expect(await findLiveMessage(db, { userId, conversationId })).toBeUndefined()
-    expect(await updateMessage(db, answer.id, {})).toMatchObject({ status: 'completed' })
+    // Late writers (a checkpoint, a stop, the reaper) find the final state and keep it.
+    await checkpointAnswer(db, { id: t.assistantMessageId, content: 'Hel' })
+    const late = await finishAnswer(db, { ...key, content: 'Hel', status: 'cancelled', ...end })
+    expect(late).toMatchObject({
+      outcome: 'already_final',
+      message: { content: 'Hello', status: 'completed' },
+    })
+    expect(await findConversation(db, { userId: user.id, id: conversation.id })).toMatchObject({
+      activeMessageId: null,
+    })
+    expect(
+      await finishAnswer(db, { ...key, id: randomUUID(), content: '', status: 'error', ...end }),
+    ).toEqual({ outcome: 'not_found' })
   })
 
-  it('failLiveMessages ends interrupted answers as errors and keeps their text', async () => {
+  it('tells a retry, a busy conversation and a missing one apart', async () => {
     const { db } = testDb
-    const { answer } = await seedExchange()
-    await appendMessageContent(db, { id: answer.id, text: 'partial', status: 'streaming' })
-    const notYet = await failLiveMessages(db, {
-      errorCode: 'interrupted',
-      errorMessage: 'The server stopped mid-answer.',
-      createdBefore: new Date(answer.createdAt.getTime() - 60_000),
+    const user = await seedUser(db)
+    const { t, conversation } = await started(user.id)
+    // The same client id again: the first turn, to replay.
+    const retry = await startTurn(db, { ...turn(user.id), clientMessageId: t.clientMessageId })
+    expect(retry).toMatchObject({
+      outcome: 'duplicate',
+      field: 'clientMessageId',
+      turn: {
+        conversation: { id: conversation.id },
+        userMessage: { id: t.userMessageId },
+        assistant: { id: t.assistantMessageId },
+      },
     })
-    expect(notYet).toEqual([])
+    const next = turn(user.id, { conversationId: conversation.id })
+    expect(await startTurn(db, next)).toEqual({
+      outcome: 'busy',
+      activeMessageId: t.assistantMessageId,
+    })
+    const taken = turn(user.id, { assistantMessageId: t.assistantMessageId })
+    expect(await startTurn(db, taken)).toEqual({
+      outcome: 'duplicate',
+      field: 'assistantMessageId',
+      turn: null,
+    })
+    expect(await startTurn(db, turn(user.id, { conversationId: randomUUID() }))).toEqual({
+      outcome: 'not_found',
+    })
+    const regeneration = {
+      userId: user.id,
+      conversationId: conversation.id,
+      assistantMessageId: randomUUID(),
+      clientMessageId: randomUUID(),
+      model: null,
+    }
+    expect(await startRegeneration(db, regeneration)).toEqual({
+      outcome: 'busy',
+      activeMessageId: t.assistantMessageId,
+    })
+  })
 
-    const failed = await failLiveMessages(db, {
+  it('interruptLiveAnswers ends live answers as errors, keeps their text and frees the conversation', async () => {
+    const { db } = testDb
+    const user = await seedUser(db)
+    const { t, conversation } = await started(user.id)
+    await checkpointAnswer(db, { id: t.assistantMessageId, content: 'partial' })
+
+    const failed = await interruptLiveAnswers(db, {
       errorCode: 'interrupted',
       errorMessage: 'The server stopped mid-answer.',
     })
     expect(failed.map((m) => [m.id, m.status, m.errorCode, m.content])).toEqual([
-      [answer.id, 'error', 'interrupted', 'partial'],
+      [t.assistantMessageId, 'error', 'interrupted', 'partial'],
     ])
     expect(failed[0]?.completedAt).toBeInstanceOf(Date)
-    expect(await failLiveMessages(db, { errorCode: 'interrupted', errorMessage: 'x' })).toEqual([])
+    expect(await findConversation(db, { userId: user.id, id: conversation.id })).toMatchObject({
+      activeMessageId: null,
+    })
+    expect(await interruptLiveAnswers(db, { errorCode: 'interrupted', errorMessage: 'x' })).toEqual(
+      [],
+    )
   })
 })

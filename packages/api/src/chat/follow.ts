@@ -1,6 +1,18 @@
+/**
+ * chat.stream: an answer's events for one subscriber, from wherever the answer is.
+ *
+ * The hub's frames become tracked events (a delta's id is the content length after it, so a
+ * client resuming with `lastEventId` receives exactly the text it is missing). When the hub
+ * does not carry the answer — it has ended, or it is generated where this hub cannot see —
+ * the database has the rest: the final state, or checkpoints polled until the end.
+ */
 import { tracked, type TrackedEnvelope } from '@trpc/server'
+import type { AuthUser } from '@t3chat/auth'
+import { findMessage } from '@t3chat/db'
+import type { ApiDeps } from '../deps'
+import { NotFoundError } from '../errors'
+import { toMessage } from '../mappers'
 import type { ChatEvent, Message, MessageStatus } from '../shapes'
-import type { LiveStream } from './live-stream'
 
 /** A chat event with its tracked id: the content length once the event is applied. */
 export type TrackedChatEvent = TrackedEnvelope<ChatEvent>
@@ -12,78 +24,79 @@ export function parseOffset(lastEventId: string | null | undefined): number {
   return Number.isSafeInteger(offset) && offset > 0 ? offset : 0
 }
 
-const isFinal = (status: MessageStatus) =>
+export const isFinal = (status: MessageStatus) =>
   status === 'completed' || status === 'error' || status === 'cancelled'
 
-/**
- * Follows an answer generated on this instance. Each turn of the loop sends what changed
- * since the subscriber's last frame: the status, then ONE delta with all text after its
- * offset (so deltas coalesce by themselves when the client is slower than the model), and at
- * the end the final message. The whole text is in memory, so a subscriber that arrives or
- * resumes late reads its backlog from the same place as the live text: no gap, no duplicate.
- */
-export async function* followLive(
-  live: LiveStream,
+/** Checks access, then returns the message's events from `lastEventId` on. */
+export async function streamAnswer(
+  deps: ApiDeps,
+  user: AuthUser,
+  input: { messageId: string; lastEventId?: string | null | undefined },
+  signal: AbortSignal,
+): Promise<AsyncGenerator<TrackedChatEvent>> {
+  const offset = parseOffset(input.lastEventId)
+  const { messageId } = input
+  const load = () =>
+    findMessage(deps.db, { userId: user.id, id: messageId }).then((m) => m && toMessage(m))
+  const live = await deps.hub.lookup(messageId)
+  if (live !== null && live.userId === user.id) return follow(deps, messageId, load, offset, signal)
+  const row = await load()
+  if (row === undefined) {
+    // A client may subscribe to the answer id it passed to chat.send before that call has
+    // created it (one round trip instead of two): wait briefly for it to go live.
+    const awaited = await deps.hub.waitFor(messageId, deps.config.answerWaitMs, signal)
+    if (awaited === null || awaited.userId !== user.id) throw new NotFoundError('message')
+    return follow(deps, messageId, load, offset, signal)
+  }
+  if (isFinal(row.status)) return followDatabase(load, row, offset, signal, null)
+  return follow(deps, messageId, load, offset, signal)
+}
+
+async function* follow(
+  deps: ApiDeps,
+  messageId: string,
+  load: () => Promise<Message | undefined>,
   offset: number,
   signal: AbortSignal,
 ): AsyncGenerator<TrackedChatEvent> {
   let sentStatus: MessageStatus | null = null
-  live.subscribers++
-  try {
-    while (!signal.aborted) {
-      const final = live.final
-      if (final === null && live.status !== sentStatus) {
-        sentStatus = live.status
-        yield tracked<ChatEvent>(String(offset), { type: 'status', status: sentStatus })
-      }
-      const text = live.text
-      if (text.length > offset) {
-        const delta = text.slice(offset)
-        offset = text.length
-        yield tracked<ChatEvent>(String(offset), { type: 'delta', text: delta })
-      }
-      if (final !== null) {
-        yield tracked<ChatEvent>(String(final.content.length), { type: 'final', message: final })
-        return
-      }
-      await nextFrame(live, signal)
+  for await (const frame of deps.hub.follow(messageId, offset, signal)) {
+    if (frame.type === 'final') {
+      yield tracked<ChatEvent>(String(frame.message.content.length), frame)
+      return
     }
-  } finally {
-    live.subscribers--
+    if (frame.type === 'status') {
+      if (frame.status === sentStatus) continue
+      sentStatus = frame.status
+      yield tracked<ChatEvent>(String(offset), frame)
+      continue
+    }
+    const end = frame.offset + frame.text.length
+    if (end <= offset) continue
+    const text = frame.offset >= offset ? frame.text : frame.text.slice(offset - frame.offset)
+    offset = end
+    yield tracked<ChatEvent>(String(offset), { type: 'delta', text })
   }
-}
-
-/**
- * The next frame, or the abort. Not `Promise.race` against one long-lived "aborted" promise:
- * each race leaves a reaction on a promise that never settles, so a live subscription grew by
- * ~400 bytes per frame until its answer ended.
- */
-function nextFrame(live: LiveStream, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const done = () => {
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-    void live.next().then(done)
-  })
+  if (signal.aborted) return
+  // The hub no longer carries it (it ended, or cannot see it): the database has the rest.
+  const message = await load()
+  if (message !== undefined) yield* followDatabase(load, message, offset, signal, sentStatus)
 }
 
 const POLL_MS = 1_000
 
 /**
- * Follows an answer this instance does not carry: a finished one sends its final state and
- * ends; one still generating elsewhere is polled from its checkpoints until it ends.
+ * Follows an answer from the database: a finished one sends its final state and ends; one
+ * still generating where the hub cannot see is polled from its checkpoints until it ends.
  */
-export async function* followDatabase(
-  source: { load(): Promise<Message | undefined> },
+async function* followDatabase(
+  load: () => Promise<Message | undefined>,
   first: Message,
   offset: number,
   signal: AbortSignal,
+  sentStatus: MessageStatus | null,
 ): AsyncGenerator<TrackedChatEvent> {
   let message: Message | undefined = first
-  let sentStatus: MessageStatus | null = null
   while (message !== undefined && !signal.aborted) {
     if (isFinal(message.status)) {
       yield tracked<ChatEvent>(String(message.content.length), { type: 'final', message })
@@ -99,7 +112,7 @@ export async function* followDatabase(
       yield tracked<ChatEvent>(String(offset), { type: 'delta', text: delta })
     }
     await sleep(POLL_MS, signal)
-    message = await source.load()
+    message = await load()
   }
 }
 

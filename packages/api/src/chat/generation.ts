@@ -12,14 +12,14 @@ import { DEFAULT_CONTEXT_LENGTH, LlmError, type LlmProvider, type ModelCatalog }
 import { toMessage } from '../mappers'
 import type { Message } from '../shapes'
 import { fitContext } from './context-window'
-import type { LiveStream } from './live-stream'
+import type { AnswerWriter } from './hub'
 
 /** Why a generation was cut short from our side. */
 export type StopReason = 'user' | 'shutdown'
 
 /** One answer being generated on this instance. */
 export interface GenerationRun {
-  live: LiveStream
+  live: AnswerWriter
   abort: AbortController
   stopReason: StopReason | null
   model: string
@@ -28,11 +28,6 @@ export interface GenerationRun {
   seq: number
   /** The context, newest first, when the turn's start already read it (else it is loaded). */
   history: ContextMessage[] | null
-}
-
-export interface Generation extends GenerationRun {
-  /** Resolves with the saved final message (never rejects). */
-  done: Promise<Message>
 }
 
 export interface GenerationDeps {
@@ -53,23 +48,24 @@ export const INTERRUPTED_MESSAGE =
  * Runs one answer to its end: builds the context, streams from the provider into the live
  * stream, checkpoints the text every `checkpointIntervalMs` (never per token), and writes the
  * end in one statement. Every way out — completion, provider error, stop, shutdown — saves
- * the text received so far.
+ * the text received so far. The end is written only if the answer is still live: when someone
+ * else ended it first (a stop from an instance that could not reach this one), their final
+ * state stands and is returned.
  */
 export async function runGeneration(deps: GenerationDeps, gen: GenerationRun): Promise<Message> {
   const { live } = gen
+  const { messageId, conversationId } = live.key
   let end: Omit<AnswerEnd, 'id' | 'conversationId' | 'content'>
   let savedLength = 0
   const saving: { inflight: Promise<void> | null } = { inflight: null }
   const checkpoint = setInterval(() => {
-    if (saving.inflight !== null || live.text.length === savedLength) return
-    const content = live.text
-    saving.inflight = checkpointAnswer(deps.db, { id: live.messageId, content })
+    const content = live.text()
+    if (saving.inflight !== null || content.length === savedLength) return
+    saving.inflight = checkpointAnswer(deps.db, { id: messageId, content })
       .then(() => {
         savedLength = content.length
       })
-      .catch((error: unknown) =>
-        deps.logger.warn({ err: error, messageId: live.messageId }, 'checkpoint failed'),
-      )
+      .catch((error: unknown) => deps.logger.warn({ err: error, messageId }, 'checkpoint failed'))
       .finally(() => {
         saving.inflight = null
       })
@@ -79,7 +75,7 @@ export async function runGeneration(deps: GenerationDeps, gen: GenerationRun): P
   try {
     end = await stream(deps, gen)
   } catch (error) {
-    deps.logger.error({ err: error, messageId: live.messageId }, 'generation failed')
+    deps.logger.error({ err: error, messageId }, 'generation failed')
     end = failure('unknown', 'The answer failed on the server. Try again.')
   } finally {
     clearInterval(checkpoint)
@@ -90,18 +86,17 @@ export async function runGeneration(deps: GenerationDeps, gen: GenerationRun): P
   // A checkpoint still in flight must not land after the end: its WHERE ignores finished rows,
   // and waiting for it keeps the statement order simple to reason about.
   await saving.inflight
-  const content = live.text
-  const row = await finishAnswer(deps.db, {
-    id: live.messageId,
-    conversationId: live.conversationId,
-    content,
+  const ended = await finishAnswer(deps.db, {
+    id: messageId,
+    conversationId,
+    content: live.text(),
     ...end,
   })
-  if (row === undefined) {
+  if (ended.outcome === 'not_found') {
     // The conversation was deleted while the answer streamed: nothing to keep.
     throw new Error('message vanished')
   }
-  return toMessage(row)
+  return toMessage(ended.message)
 }
 
 function failure(code: string, message: string) {
@@ -123,7 +118,7 @@ async function stream(
   const [history, model] = await Promise.all([
     gen.history ??
       loadContext(deps.db, {
-        conversationId: live.conversationId,
+        conversationId: live.key.conversationId,
         beforeSeq: gen.seq,
         limit: HISTORY_LIMIT,
       }),
@@ -150,7 +145,7 @@ async function stream(
       signal: gen.abort.signal,
     })) {
       if (event.type === 'delta') {
-        if (live.status === 'pending') live.setStatus('streaming')
+        if (live.status() === 'pending') live.setStatus('streaming')
         live.append(event.text)
       } else if (event.type === 'usage') {
         promptTokens = event.promptTokens

@@ -1,7 +1,9 @@
 import type { Message, MessageStatus } from '../shapes'
+import type { AnswerFrame } from './hub'
 
 /**
- * The in-memory state of one answer while it is generated: its text so far, its status and,
+ * The in-memory state of one answer (used by the in-process hub and, on the owner instance,
+ * by the Redis one) while it is generated: its text so far, its status and,
  * at the end, its final message. Subscribers read it at their own pace; a writer never
  * waits for them.
  *
@@ -15,6 +17,7 @@ export class LiveStream {
   status: MessageStatus = 'pending'
   final: Message | null = null
   subscribers = 0
+  readonly stopListeners: (() => void)[] = []
 
   private wake: (() => void) | null = null
   private frame: Promise<void> | null = null
@@ -47,6 +50,55 @@ export class LiveStream {
     this.final = message
     this.status = message.status
     this.flush()
+  }
+
+  /**
+   * Frames for a follower at `offset`: the current status, ONE text frame with everything
+   * after its offset per turn (so frames coalesce by themselves when the follower is slower
+   * than the model), status changes, and at the end the final message. The whole text is in
+   * memory, so a late follower reads its backlog from the same place as the live text.
+   */
+  async *frames(offset: number, signal: AbortSignal): AsyncGenerator<AnswerFrame> {
+    let sentStatus: MessageStatus | null = null
+    this.subscribers++
+    try {
+      while (!signal.aborted) {
+        const final = this.final
+        if (final === null && this.status !== sentStatus) {
+          sentStatus = this.status
+          yield { type: 'status', status: sentStatus }
+        }
+        const text = this.text
+        if (text.length > offset) {
+          yield { type: 'text', offset, text: text.slice(offset) }
+          offset = text.length
+        }
+        if (final !== null) {
+          yield { type: 'final', message: final }
+          return
+        }
+        await this.nextFrame(signal)
+      }
+    } finally {
+      this.subscribers--
+    }
+  }
+
+  /**
+   * The next frame, or the abort. Not `Promise.race` against one long-lived "aborted" promise:
+   * each race leaves a reaction on a promise that never settles, so a live subscription grew by
+   * ~400 bytes per frame until its answer ended.
+   */
+  private nextFrame(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve()
+      const done = () => {
+        signal.removeEventListener('abort', done)
+        resolve()
+      }
+      signal.addEventListener('abort', done, { once: true })
+      void this.next().then(done)
+    })
   }
 
   /** Resolves at the next frame (or at once when the stream has already ended). */

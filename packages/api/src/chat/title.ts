@@ -1,7 +1,20 @@
 import { setConversationTitleIfUnset } from '@t3chat/db'
 import { buildTitlePrompt, cleanTitle, fallbackTitle } from '@t3chat/llm'
-import type { ApiDeps } from '../deps'
+import type { Kysely } from 'kysely'
+import type { Logger } from 'pino'
+import type { Database } from '@t3chat/db'
+import type { LlmProvider } from '@t3chat/llm'
 import { toConversation } from '../mappers'
+import type { Hub } from './hub'
+
+/** What naming a conversation needs. */
+export interface TitleDeps {
+  db: Kysely<Database>
+  llm: LlmProvider | null
+  hub: Hub
+  logger: Logger
+  titleModel: string
+}
 
 const TITLE_TIMEOUT_MS = 20_000
 
@@ -11,7 +24,7 @@ const TITLE_TIMEOUT_MS = 20_000
  * announces it. Runs in the background; it never fails or delays the chat.
  */
 export async function generateTitle(
-  deps: Omit<ApiDeps, 'engine'>,
+  deps: TitleDeps,
   job: { userId: string; conversationId: string; userContent: string; answer: string },
 ): Promise<void> {
   const log = deps.logger.child({ conversationId: job.conversationId })
@@ -19,7 +32,7 @@ export async function generateTitle(
   if (deps.llm !== null) {
     try {
       const raw = await deps.llm.complete({
-        model: deps.config.titleModel,
+        model: deps.titleModel,
         messages: buildTitlePrompt(job.userContent, job.answer),
         signal: AbortSignal.timeout(TITLE_TIMEOUT_MS),
         maxTokens: 24,
@@ -37,7 +50,7 @@ export async function generateTitle(
       title,
     })
     if (row !== undefined) {
-      deps.hub.publish(job.userId, {
+      await deps.hub.publish(job.userId, {
         type: 'conversation.updated',
         conversation: toConversation(row),
       })

@@ -1,4 +1,8 @@
 import { z } from 'zod'
+import { streamAnswer } from '../chat/follow'
+import { regenerate } from '../chat/turns/regenerate'
+import { send } from '../chat/turns/send'
+import { stop } from '../chat/turns/stop'
 import { authedProcedure, router } from '../trpc'
 import { id, LIMITS, lastEventId, modelId, systemPrompt, text } from './inputs'
 
@@ -20,21 +24,21 @@ export const chatRouter = router({
       await ctx.deps.limits.consume('sendsPerMin', ctx.user.id)
       if (input.conversationId === undefined)
         await ctx.deps.limits.consume('conversationsPerMin', ctx.user.id)
-      return ctx.deps.engine.send(ctx.user, input)
+      return send(ctx.deps, ctx.user, input)
     }),
   stream: authedProcedure
     .input(z.object({ messageId: id, lastEventId }))
     // Access is checked before the first event, so a wrong id fails the call itself.
     .subscription(({ ctx, input, signal }) =>
-      ctx.deps.engine.stream(ctx.user, input, signal ?? new AbortController().signal),
+      streamAnswer(ctx.deps, ctx.user, input, signal ?? new AbortController().signal),
     ),
   stop: authedProcedure
     .input(z.object({ messageId: id }))
-    .mutation(({ ctx, input }) => ctx.deps.engine.stop(ctx.user, input.messageId)),
+    .mutation(({ ctx, input }) => stop(ctx.deps, ctx.user, input.messageId)),
   regenerate: authedProcedure
     .input(z.object({ conversationId: id, clientMessageId: id, model: modelId.optional() }))
     .mutation(async ({ ctx, input }) => {
       await ctx.deps.limits.consume('sendsPerMin', ctx.user.id)
-      return ctx.deps.engine.regenerate(ctx.user, input)
+      return regenerate(ctx.deps, ctx.user, input)
     }),
 })

@@ -7,6 +7,7 @@ import {
   listConversations,
   updateConversation,
 } from '@t3chat/db'
+import { stop } from '../chat/turns/stop'
 import type { ApiDeps } from '../deps'
 import { NotFoundError } from '../errors'
 import { toConversation } from '../mappers'
@@ -32,7 +33,7 @@ export async function create(
       input.model ?? (await findUser(deps.db, user.id))?.defaultModel ?? deps.config.defaultModel,
   })
   const conversation = toConversation(row)
-  deps.hub.publish(user.id, { type: 'conversation.created', conversation })
+  await deps.hub.publish(user.id, { type: 'conversation.created', conversation })
   return conversation
 }
 
@@ -77,7 +78,7 @@ export async function update(
   )
   if (row === undefined) throw new NotFoundError('conversation')
   const conversation = toConversation(row)
-  deps.hub.publish(user.id, { type: 'conversation.updated', conversation })
+  await deps.hub.publish(user.id, { type: 'conversation.updated', conversation })
   return conversation
 }
 
@@ -86,10 +87,10 @@ export async function remove(deps: ApiDeps, user: AuthUser, id: string): Promise
   const conversation = await findConversation(deps.db, { userId: user.id, id })
   if (conversation === undefined) throw new NotFoundError('conversation')
   if (conversation.activeMessageId !== null) {
-    await deps.engine.stop(user, conversation.activeMessageId).catch(() => undefined)
+    await stop(deps, user, conversation.activeMessageId).catch(() => undefined)
   }
   if (!(await deleteConversation(deps.db, { userId: user.id, id })))
     throw new NotFoundError('conversation')
-  deps.hub.publish(user.id, { type: 'conversation.deleted', conversationId: id })
+  await deps.hub.publish(user.id, { type: 'conversation.deleted', conversationId: id })
   return { id }
 }

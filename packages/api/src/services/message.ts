@@ -17,7 +17,7 @@ export async function list(
 ): Promise<{ items: Message[]; nextBefore: number | null }> {
   const page = await listMessages(deps.db, { userId: user.id, ...input })
   if (page === undefined) throw new NotFoundError('conversation')
-  const items = page.items.map((row) => deps.engine.current(toMessage(row)))
+  const items = page.items.map((row) => deps.runner.current(toMessage(row)))
   // Oldest first: keep the newest that fit.
   let chars = 0
   let first = items.length

@@ -1,7 +1,9 @@
 import { sql } from 'kysely'
-import type { Transaction } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { Conversation, Database, Executor, Message, MessageStatus } from '../database'
-import { lockConversation } from './conversations'
+import { findConversation, lockConversation } from './conversations'
+import { findMessageByClientId } from './messages'
+import { uniqueViolation } from './pg-errors'
 
 /**
  * The statements of a chat turn. A turn costs two: start (one statement, which also reads the
@@ -27,16 +29,83 @@ export interface TurnStart {
   historyLimit: number
 }
 
+/** A turn as it was started: what a repeated client id replays. */
+export interface StartedTurn {
+  conversation: Conversation
+  /** The user message of a send; null for a regeneration. */
+  userMessage: Message | null
+  assistant: Message
+}
+
+/**
+ * How starting a turn went. `duplicate`: the client id (or the chosen answer id) is already
+ * used; `turn` is the turn it started when that was this user's turn of the same kind (a
+ * retry to replay), else null. `busy`: an answer is live in the conversation. `not_found`: no
+ * such conversation of the user's.
+ */
+export type TurnOutcome<Started> =
+  | ({ outcome: 'started' } & Started)
+  | {
+      outcome: 'duplicate'
+      field: 'clientMessageId' | 'assistantMessageId'
+      turn: StartedTurn | null
+    }
+  | { outcome: 'busy'; activeMessageId: string | null }
+  | { outcome: 'not_found' }
+
 /**
  * Writes the user message and the pending answer (the next two seqs) and updates the
  * conversation, in ONE statement, which also returns the visible history before the turn
- * (newest first, as {@link loadContext} would) so the answer can start without another read. The conversation update is conditional on
- * `active_message_id is null`: under concurrency Postgres re-checks that on the newest row
- * version, so a second send while an answer is live updates nothing. Returns undefined when
- * nothing was written (conversation missing, not the user's, or busy — the caller finds out
- * which). Throws the unique violation of `client_message_id` on a repeated client id.
+ * (newest first, as {@link loadContext} would) so the answer can start without another read.
+ * The conversation update is conditional on `active_message_id is null`: under concurrency
+ * Postgres re-checks that on the newest row version, so a second send while an answer is live
+ * updates nothing. When nothing was written, further reads tell why (the common path costs one
+ * statement).
  */
 export async function startTurn(
+  db: Executor,
+  t: TurnStart,
+): Promise<TurnOutcome<{ conversation: Conversation & { history: ContextMessage[] } }>> {
+  let started
+  try {
+    started = await insertTurn(db, t)
+  } catch (error) {
+    const constraint = uniqueViolation(error)
+    if (constraint === null) throw error
+    return {
+      outcome: 'duplicate',
+      field: constraint === 'messages_pkey' ? 'assistantMessageId' : 'clientMessageId',
+      turn: await findSentTurn(db, t),
+    }
+  }
+  if (started !== undefined) return { outcome: 'started', conversation: started }
+  // Nothing written: a retry of a send that already started, a busy conversation, or not found.
+  const turn = await findSentTurn(db, t)
+  if (turn !== null) return { outcome: 'duplicate', field: 'clientMessageId', turn }
+  const existing =
+    t.conversationId === null
+      ? undefined
+      : await findConversation(db, { userId: t.userId, id: t.conversationId })
+  if (existing === undefined) return { outcome: 'not_found' }
+  return { outcome: 'busy', activeMessageId: existing.activeMessageId }
+}
+
+/** The send this user made with this client id, if any. */
+async function findSentTurn(
+  db: Executor,
+  t: { userId: string; clientMessageId: string },
+): Promise<StartedTurn | null> {
+  const first = await findMessageByClientId(db, t)
+  if (first === undefined || first.role !== 'user') return null
+  const [conversation, assistant] = await Promise.all([
+    findConversation(db, { userId: t.userId, id: first.conversationId }),
+    findMessageBySeq(db, { conversationId: first.conversationId, seq: first.seq + 1 }),
+  ])
+  if (conversation === undefined || assistant === undefined) return null
+  return { conversation, userMessage: first, assistant }
+}
+
+async function insertTurn(
   db: Executor,
   t: TurnStart,
 ): Promise<(Conversation & { history: ContextMessage[] }) | undefined> {
@@ -96,8 +165,8 @@ export async function startTurn(
   return result.rows[0]
 }
 
-/** The message at `seq` in a conversation (engine-internal: no ownership check). */
-export async function findMessageBySeq(
+/** The message at `seq` in a conversation (no ownership check). */
+async function findMessageBySeq(
   db: Executor,
   q: { conversationId: string; seq: number },
 ): Promise<Message | undefined> {
@@ -135,27 +204,39 @@ export interface AnswerEnd {
   cost: number | null
 }
 
+/** How writing an answer's end went; `already_final` carries the state that stands. */
+export type FinishOutcome =
+  { outcome: 'finished' | 'already_final'; message: Message } | { outcome: 'not_found' }
+
 /**
  * Writes an answer's end — content, status, error, usage, cost, completion time — and frees
- * its conversation for the next turn, in ONE statement. Undefined if the message is gone.
+ * its conversation for the next turn, in ONE statement. Only a live (`pending`/`streaming`)
+ * answer is changed: a final state is never overwritten, whoever comes late gets it back.
  */
-export async function finishAnswer(db: Executor, a: AnswerEnd): Promise<Message | undefined> {
-  const result = await sql<Message>`
+export async function finishAnswer(db: Executor, a: AnswerEnd): Promise<FinishOutcome> {
+  const result = await sql<Message & { finished: boolean }>`
     with done as (
       update messages set
         content = ${a.content}, status = ${a.status},
         error_code = ${a.errorCode}, error_message = ${a.errorMessage},
         prompt_tokens = ${a.promptTokens}, completion_tokens = ${a.completionTokens},
         cost = ${a.cost}, completed_at = now()
-      where id = ${a.id}
+      where id = ${a.id} and status in ('pending', 'streaming')
       returning *
     ),
     freed as (
       update conversations set active_message_id = null
       where id = ${a.conversationId} and active_message_id = ${a.id}
+        and exists (select 1 from done)
     )
-    select * from done`.execute(db)
-  return result.rows[0]
+    select done.*, true as finished from done
+    union all
+    select m.*, false as finished from messages m
+    where m.id = ${a.id} and not exists (select 1 from done)`.execute(db)
+  const row = result.rows[0]
+  if (row === undefined) return { outcome: 'not_found' }
+  const { finished, ...message } = row
+  return { outcome: finished ? 'finished' : 'already_final', message }
 }
 
 /** A message as the model sees it. */
@@ -190,31 +271,77 @@ export async function loadContext(
     .execute()
 }
 
+/** What {@link startRegeneration} writes. */
+export interface RegenerationStart {
+  userId: string
+  conversationId: string
+  assistantMessageId: string
+  clientMessageId: string
+  /** null keeps the conversation's model. */
+  model: string | null
+}
+
 /**
- * Starts a new answer to the conversation's last user message: hides the answers after it,
- * appends a pending answer with the next seq, switches the model. Undefined when the
- * conversation is missing/not the user's; `busy` while an answer is live; `empty` when there
- * is no user message to answer.
+ * Starts a new answer to the conversation's last user message, in one transaction: hides the
+ * answers after it, appends a pending answer with the next seq, switches the model. A
+ * repeated client id replays the regeneration it started; `empty` when there is no user
+ * message to answer.
  */
 export async function startRegeneration(
-  trx: Transaction<Database>,
-  r: {
-    userId: string
-    conversationId: string
-    assistantMessageId: string
-    clientMessageId: string
-    /** null keeps the conversation's model. */
-    model: string | null
-  },
+  db: Kysely<Database>,
+  r: RegenerationStart,
 ): Promise<
-  | { conversation: Conversation; assistant: Message; userMessage: Message }
-  | 'busy'
-  | 'empty'
-  | undefined
+  | TurnOutcome<{ conversation: Conversation; assistant: Message; userMessage: Message }>
+  | { outcome: 'empty' }
+> {
+  const previous = await findRegeneration(db, r)
+  if (previous !== undefined) return previous
+  try {
+    return await db.transaction().execute((trx) => insertRegeneration(trx, r))
+  } catch (error) {
+    // Client ids are unique across users: someone else's id is a bad id, not a server error.
+    if (uniqueViolation(error) === null) throw error
+    return (
+      (await findRegeneration(db, r)) ?? {
+        outcome: 'duplicate',
+        field: 'clientMessageId',
+        turn: null,
+      }
+    )
+  }
+}
+
+/** The regeneration this user made with this client id, as a `duplicate` outcome. */
+async function findRegeneration(
+  db: Executor,
+  r: { userId: string; clientMessageId: string },
+): Promise<TurnOutcome<never> | undefined> {
+  const previous = await findMessageByClientId(db, r)
+  if (previous === undefined) return undefined
+  // The id of a user message (a chat.send) is not a regeneration's to replay.
+  const conversation =
+    previous.role === 'assistant'
+      ? await findConversation(db, { userId: r.userId, id: previous.conversationId })
+      : undefined
+  return {
+    outcome: 'duplicate',
+    field: 'clientMessageId',
+    turn:
+      conversation === undefined ? null : { conversation, userMessage: null, assistant: previous },
+  }
+}
+
+async function insertRegeneration(
+  trx: Transaction<Database>,
+  r: RegenerationStart,
+): Promise<
+  | TurnOutcome<{ conversation: Conversation; assistant: Message; userMessage: Message }>
+  | { outcome: 'empty' }
 > {
   const locked = await lockConversation(trx, { userId: r.userId, id: r.conversationId })
-  if (!locked) return undefined
-  if (locked.activeMessageId !== null) return 'busy'
+  if (!locked) return { outcome: 'not_found' }
+  if (locked.activeMessageId !== null)
+    return { outcome: 'busy', activeMessageId: locked.activeMessageId }
   const lastUser = await trx
     .selectFrom('messages')
     .selectAll()
@@ -224,7 +351,7 @@ export async function startRegeneration(
     .orderBy('seq', 'desc')
     .limit(1)
     .executeTakeFirst()
-  if (!lastUser) return 'empty'
+  if (!lastUser) return { outcome: 'empty' }
   const hidden = await trx
     .updateTable('messages')
     .set({ hidden: true })
@@ -260,7 +387,7 @@ export async function startRegeneration(
     .where('id', '=', r.conversationId)
     .returningAll()
     .executeTakeFirstOrThrow()
-  return { conversation, assistant, userMessage: lastUser }
+  return { outcome: 'started', conversation, assistant, userMessage: lastUser }
 }
 
 /**

@@ -1,0 +1,223 @@
+/**
+ * The generation runner: the answers this instance generates, from hand-over to their end.
+ *
+ * A turn service (chat/turns) writes a `pending` answer and hands it to `start` with its
+ * concurrency slot. The runner opens the answer's writer on the hub, runs the generation
+ * (generation.ts), publishes the final message, frees the slot, and names the conversation
+ * after its first answer. It also stops every live answer at shutdown. It knows nothing of
+ * requests or users beyond ids.
+ */
+import type { Kysely } from 'kysely'
+import type { Logger } from 'pino'
+import { finishAnswer, type ContextMessage, type Database } from '@t3chat/db'
+import type { LlmProvider, ModelCatalog } from '@t3chat/llm'
+import type { ApiConfig } from '../config'
+import { toMessage } from '../mappers'
+import type { Message } from '../shapes'
+import { runGeneration, type GenerationRun } from './generation'
+import type { AnswerWriter, Hub } from './hub'
+import type { ConcurrencyLimiter } from './limiter'
+import { generateTitle } from './title'
+
+/** A pending answer, as the turn that wrote it hands it over. */
+export interface AnswerJob {
+  userId: string
+  conversationId: string
+  messageId: string
+  seq: number
+  model: string
+  systemPrompt: string | null
+  /** The context newest first, when the turn already read it; null loads it. */
+  history: ContextMessage[] | null
+  /** Name the conversation from this user message once the answer completes. */
+  titleFrom: { userContent: string } | null
+}
+
+export interface GenerationRunner {
+  /**
+   * Starts generating `job` with `llm`; its concurrency slot is released when it ends. Resolves
+   * once the answer is live on the hub (followers can attach).
+   */
+  start(job: AnswerJob, llm: LlmProvider): Promise<void>
+  /** The message as it is right now: live text and status for an answer generated here. */
+  current(message: Message): Message
+  /** Stops every live answer (saved as `interrupted`) and waits for background jobs. */
+  close(): Promise<void>
+  /** Background jobs (titles) still running; tests and shutdown wait on this. */
+  idle(): Promise<void>
+}
+
+export interface RunnerDeps {
+  db: Kysely<Database>
+  models: ModelCatalog
+  hub: Hub
+  limiter: ConcurrencyLimiter
+  logger: Logger
+  config: ApiConfig
+}
+
+interface Running {
+  run: GenerationRun
+  done: Promise<Message>
+}
+
+export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
+  const { db, hub, logger, config } = deps
+  const running = new Map<string, Running>()
+  const background = new Set<Promise<unknown>>()
+
+  function track(job: Promise<unknown>): void {
+    background.add(job)
+    void job.finally(() => background.delete(job))
+  }
+
+  /** Ends the answer as an error when it could not even go live (the hub refused it). */
+  async function abandon(job: AnswerJob, error: unknown): Promise<void> {
+    logger.error({ err: error, messageId: job.messageId }, 'answer could not start')
+    try {
+      const ended = await finishAnswer(db, {
+        id: job.messageId,
+        conversationId: job.conversationId,
+        content: '',
+        status: 'error',
+        errorCode: 'unavailable',
+        errorMessage: 'The answer could not start on the server. Try again.',
+        promptTokens: null,
+        completionTokens: null,
+        cost: null,
+      })
+      if (ended.outcome !== 'not_found')
+        await hub
+          .publish(job.userId, { type: 'message.updated', message: toMessage(ended.message) })
+          .catch(() => undefined)
+    } finally {
+      await deps.limiter.release(job.userId, job.messageId).catch(() => undefined)
+    }
+  }
+
+  async function finish(
+    job: AnswerJob,
+    live: AnswerWriter,
+    message: Message,
+    llm: LlmProvider,
+    log: Logger,
+  ): Promise<void> {
+    await live.finish(message)
+    await hub.publish(job.userId, { type: 'message.updated', message })
+    log.info(
+      { status: message.status, code: message.error?.code, chars: message.content.length },
+      'answer ended',
+    )
+    if (message.status === 'completed' && job.titleFrom !== null) {
+      track(
+        generateTitle(
+          { db, llm, hub, logger, titleModel: config.titleModel },
+          {
+            userId: job.userId,
+            conversationId: job.conversationId,
+            userContent: job.titleFrom.userContent,
+            answer: message.content,
+          },
+        ),
+      )
+    }
+  }
+
+  return {
+    async start(job, llm) {
+      let live: AnswerWriter
+      try {
+        live = await hub.open({
+          messageId: job.messageId,
+          userId: job.userId,
+          conversationId: job.conversationId,
+        })
+      } catch (error) {
+        await abandon(job, error)
+        throw error
+      }
+      const log = logger.child({ messageId: job.messageId, userId: job.userId })
+      const run: GenerationRun = {
+        live,
+        abort: new AbortController(),
+        stopReason: null,
+        model: job.model,
+        systemPrompt: job.systemPrompt,
+        seq: job.seq,
+        history: job.history,
+      }
+      live.onStop(() => {
+        run.stopReason ??= 'user'
+        run.abort.abort()
+      })
+      const done = runGeneration(
+        {
+          db,
+          llm,
+          models: deps.models,
+          logger: log,
+          checkpointIntervalMs: config.checkpointIntervalMs,
+        },
+        run,
+      )
+        .catch((error: unknown): Message => {
+          log.error({ err: error }, 'answer could not be saved')
+          return {
+            ...snapshot(job, live),
+            status: 'error',
+            error: { code: 'unknown', message: 'The answer could not be saved.' },
+          }
+        })
+        .then(async (message) => {
+          try {
+            await finish(job, live, message, llm, log)
+          } catch (error) {
+            log.warn({ err: error }, 'the end of an answer could not be announced')
+          }
+          return message
+        })
+        .finally(async () => {
+          running.delete(job.messageId)
+          await deps.limiter.release(job.userId, job.messageId).catch((error: unknown) => {
+            log.warn({ err: error }, 'concurrency slot not released')
+          })
+        })
+      running.set(job.messageId, { run, done })
+    },
+
+    current(message) {
+      const live = running.get(message.id)?.run.live
+      if (live === undefined) return message
+      return { ...message, content: live.text(), status: live.status() }
+    },
+
+    async close() {
+      for (const { run } of running.values()) {
+        run.stopReason = 'shutdown'
+        run.abort.abort()
+      }
+      await Promise.all([...running.values()].map((r) => r.done))
+      await Promise.allSettled([...background])
+    },
+
+    async idle() {
+      await Promise.allSettled([...background])
+    },
+  }
+}
+
+function snapshot(job: AnswerJob, live: AnswerWriter): Message {
+  return {
+    id: job.messageId,
+    conversationId: job.conversationId,
+    seq: job.seq,
+    role: 'assistant',
+    content: live.text(),
+    model: job.model,
+    status: live.status(),
+    error: null,
+    usage: null,
+    createdAt: new Date().toISOString(),
+    completedAt: null,
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * chat.send: a user message and its answer, started in one statement (see open-turn.ts for
+ * the shape every turn follows). A repeated `clientMessageId` returns the first result.
+ */
+import { randomUUID } from 'node:crypto'
+import type { AuthUser } from '@t3chat/auth'
+import { startTurn, type StartedTurn } from '@t3chat/db'
+import type { ApiDeps } from '../../deps'
+import { GenerationInProgressError, InvalidInputError, NotFoundError } from '../../errors'
+import { toConversation, toMessage } from '../../mappers'
+import type { Conversation, Message } from '../../shapes'
+import { HISTORY_LIMIT } from '../generation'
+import { openTurn } from './open-turn'
+
+export interface SendInput {
+  conversationId?: string | undefined
+  clientMessageId: string
+  /** The answer's id, chosen by the client so it can subscribe before this call returns. */
+  assistantMessageId?: string | undefined
+  content: string
+  model?: string | undefined
+  systemPrompt?: string | null | undefined
+}
+
+export interface SendResult {
+  conversation: Conversation
+  userMessage: Message
+  assistantMessage: Message
+}
+
+const PREVIEW_LENGTH = 160
+
+export async function send(deps: ApiDeps, user: AuthUser, input: SendInput): Promise<SendResult> {
+  const userMessageId = randomUUID()
+  const assistantMessageId = input.assistantMessageId ?? randomUUID()
+  const turn = await openTurn(deps, user, { model: input.model, answerId: assistantMessageId })
+  try {
+    const started = await startTurn(deps.db, {
+      userId: user.id,
+      conversationId: input.conversationId ?? null,
+      userMessageId,
+      assistantMessageId,
+      clientMessageId: input.clientMessageId,
+      content: input.content,
+      model: input.model ?? null,
+      defaultModel: deps.config.defaultModel,
+      ...(input.systemPrompt !== undefined ? { systemPrompt: input.systemPrompt } : {}),
+      preview: input.content.slice(0, PREVIEW_LENGTH),
+      historyLimit: HISTORY_LIMIT,
+    })
+    switch (started.outcome) {
+      case 'duplicate':
+        if (started.turn?.userMessage == null)
+          throw new InvalidInputError(`${started.field}: already used; send with a new id.`)
+        return replayed(deps, started.turn, started.turn.userMessage)
+      case 'not_found':
+        throw new NotFoundError('conversation')
+      case 'busy':
+        throw new GenerationInProgressError(started.activeMessageId)
+      case 'started':
+        break
+    }
+    const row = started.conversation
+    const conversation = toConversation(row)
+    const createdAt = (row.lastMessageAt ?? row.activityAt).toISOString()
+    const base = { conversationId: row.id, error: null, usage: null, createdAt }
+    const userMessage: Message = {
+      ...base,
+      id: userMessageId,
+      seq: row.lastSeq - 1,
+      role: 'user',
+      content: input.content,
+      model: null,
+      status: 'completed',
+      completedAt: createdAt,
+    }
+    const assistantMessage: Message = {
+      ...base,
+      id: assistantMessageId,
+      seq: row.lastSeq,
+      role: 'assistant',
+      content: '',
+      model: row.currentModel,
+      status: 'pending',
+      completedAt: null,
+    }
+    await turn.launch({
+      conversationId: row.id,
+      seq: row.lastSeq,
+      model: row.currentModel,
+      systemPrompt: row.systemPrompt,
+      history: [{ role: 'user', content: input.content }, ...row.history],
+      titleFrom: row.title === null && !row.titleSetByUser ? { userContent: input.content } : null,
+    })
+    await deps.hub.publish(user.id, {
+      type: input.conversationId === undefined ? 'conversation.created' : 'conversation.updated',
+      conversation,
+    })
+    await deps.hub.publish(user.id, { type: 'message.created', message: userMessage })
+    await deps.hub.publish(user.id, { type: 'message.created', message: assistantMessage })
+    return { conversation, userMessage, assistantMessage }
+  } finally {
+    await turn.close()
+  }
+}
+
+function replayed(
+  deps: ApiDeps,
+  turn: StartedTurn,
+  userMessage: NonNullable<StartedTurn['userMessage']>,
+): SendResult {
+  return {
+    conversation: toConversation(turn.conversation),
+    userMessage: toMessage(userMessage),
+    assistantMessage: deps.runner.current(toMessage(turn.assistant)),
+  }
+}

@@ -1,0 +1,42 @@
+import type { RateLimitConfig } from './rate-limits'
+import type { SubscriptionLimits } from './subscriptions'
+
+/** Tunables of the API layer; the server parses them from its environment. */
+export interface ApiConfig {
+  /** Reported by `health`. */
+  version: string
+  /** Used when neither the request, the conversation nor the user names a model. */
+  defaultModel: string
+  /** Model asked for conversation titles. */
+  titleModel: string
+  /** Live generations one user may have at once (TOO_MANY_REQUESTS beyond). */
+  maxConcurrentGenerationsPerUser: number
+  /** How often a live answer's text is saved while it streams. */
+  checkpointIntervalMs: number
+  /** The longest a delta may wait to share a frame with the next ones (frames widen with load). */
+  frameIntervalMs: number
+  /** How long `chat.stream` waits for an answer id that `chat.send` has not created yet. */
+  answerWaitMs: number
+  /** Most content (UTF-16 units) one `message.list` page carries; at least one message always. */
+  maxPageChars: number
+  /** Open subscriptions allowed per user (this instance) and per WebSocket connection. */
+  subscriptionLimits: SubscriptionLimits
+  /** Per-user rates (a minute each; 0 = off). */
+  rateLimits: RateLimitConfig
+  /** The variable a person must set to enable generation (named in PRECONDITION_FAILED). */
+  providerKeyVariable: string
+}
+
+export const defaultApiConfig: ApiConfig = {
+  version: '0.1.0',
+  defaultModel: 'openai/gpt-4o-mini',
+  titleModel: 'openai/gpt-4o-mini',
+  maxConcurrentGenerationsPerUser: 3,
+  checkpointIntervalMs: 2_000,
+  frameIntervalMs: 50,
+  answerWaitMs: 10_000,
+  maxPageChars: 1_000_000,
+  subscriptionLimits: { perUser: 100, perConnection: 50 },
+  rateLimits: { sendsPerMin: 30, callsPerMin: 1_200, conversationsPerMin: 30 },
+  providerKeyVariable: 'OPENROUTER_API_KEY',
+}
