@@ -51,6 +51,7 @@ const schema = z.object({
     ),
   BODY_LIMIT_BYTES: int(1_024, 64 * 1024 * 1024).default(1024 * 1024),
   MAX_BATCH_CALLS: int(1, 1_000).default(50),
+  MAX_ANSWER_CHARS: int(1_000, 100_000_000).default(1_000_000),
   MESSAGE_PAGE_CHARS: int(100_000, 100_000_000).default(1_000_000),
   WS_AUTH_TIMEOUT_MS: int(100, 600_000).default(5_000),
   MAX_SUBSCRIPTIONS_PER_USER: int(1, 100_000).default(100),

@@ -89,6 +89,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       checkpointIntervalMs: env.CHECKPOINT_INTERVAL_MS,
       frameIntervalMs: env.STREAM_FRAME_MS,
       maxPageChars: env.MESSAGE_PAGE_CHARS,
+      maxAnswerChars: env.MAX_ANSWER_CHARS,
       subscriptionLimits: {
         perUser: env.MAX_SUBSCRIPTIONS_PER_USER,
         perConnection: env.MAX_SUBSCRIPTIONS_PER_CONNECTION,

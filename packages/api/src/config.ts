@@ -17,6 +17,8 @@ export interface ApiConfig {
   frameIntervalMs: number
   /** How long `chat.stream` waits for an answer id that `chat.send` has not created yet. */
   answerWaitMs: number
+  /** The longest answer kept (UTF-16 units); beyond it the answer ends `answer_too_long`. */
+  maxAnswerChars: number
   /** Most content (UTF-16 units) one `message.list` page carries; at least one message always. */
   maxPageChars: number
   /** Open subscriptions allowed per user (this instance) and per WebSocket connection. */
@@ -35,6 +37,7 @@ export const defaultApiConfig: ApiConfig = {
   checkpointIntervalMs: 2_000,
   frameIntervalMs: 50,
   answerWaitMs: 10_000,
+  maxAnswerChars: 1_000_000,
   maxPageChars: 1_000_000,
   subscriptionLimits: { perUser: 100, perConnection: 50 },
   rateLimits: { sendsPerMin: 30, callsPerMin: 1_200, conversationsPerMin: 30 },
