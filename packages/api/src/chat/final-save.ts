@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import { finishAnswer, type AnswerEnd, type Database } from '@t3chat/db'
 import { toMessage } from '../mappers'
 import type { Message } from '../shapes'
+import { pause } from './pause'
 
 const FIRST_DELAY_MS = 250
 const MAX_DELAY_MS = 5_000
@@ -19,7 +20,7 @@ export async function saveUntilStored(
   opts: { signal: AbortSignal; logger: Logger; publish: (message: Message) => Promise<void> },
 ): Promise<void> {
   for (let attempt = 0; !opts.signal.aborted; attempt++) {
-    await sleep(Math.min(FIRST_DELAY_MS * 2 ** attempt, MAX_DELAY_MS), opts.signal)
+    await pause(Math.min(FIRST_DELAY_MS * 2 ** attempt, MAX_DELAY_MS), opts.signal)
     if (opts.signal.aborted) break
     try {
       const ended = await finishAnswer(db, row)
@@ -31,16 +32,4 @@ export async function saveUntilStored(
     }
   }
   opts.logger.warn('final save abandoned at shutdown; the answer is recovered at the next start')
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
-    function done() {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-  })
 }

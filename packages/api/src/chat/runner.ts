@@ -66,6 +66,8 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
   const { db, hub, logger, config } = deps
   const running = new Map<string, Running>()
   const background = new Set<Promise<unknown>>()
+  /** Conversations being named right now: never two title jobs for one conversation. */
+  const titling = new Set<string>()
   /** Aborted at close: final saves still waiting for the database give up (recovery takes over). */
   const shutdown = new AbortController()
 
@@ -111,7 +113,12 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
       { status: message.status, code: message.error?.code, chars: message.content.length },
       'answer ended',
     )
-    if (message.status === 'completed' && job.titleFrom !== null) {
+    if (
+      message.status === 'completed' &&
+      job.titleFrom !== null &&
+      !titling.has(job.conversationId)
+    ) {
+      titling.add(job.conversationId)
       track(
         generateTitle(
           { db, llm, hub, logger, titleModel: config.titleModel },
@@ -121,7 +128,7 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
             userContent: job.titleFrom.userContent,
             answer: message.content,
           },
-        ),
+        ).finally(() => titling.delete(job.conversationId)),
       )
     }
   }
