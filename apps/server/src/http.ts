@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { TRPCError } from '@trpc/server'
-import { formatError } from '@t3chat/api'
+import { appRouter, formatError, openApiDocument } from '@t3chat/api'
 
 /** The caller's `x-request-id` when it is a sane token, else a fresh one. */
 export function requestId(req: IncomingMessage): string {
@@ -63,4 +63,19 @@ export function refuseNonJson(req: IncomingMessage, res: ServerResponse): boolea
     .writeHead(shape.data.httpStatus, { 'content-type': 'application/json', connection: 'close' })
     .end(JSON.stringify({ error: shape }))
   return true
+}
+
+/**
+ * `GET /openapi.json`: OpenAPI 3.1 for the queries and mutations, generated from the router on
+ * first request (the same document as docs/openapi.json). True when it answered.
+ */
+export function openApiRoute(version: string) {
+  let body: string | null = null
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/openapi.json') return false
+    body ??= JSON.stringify(openApiDocument(appRouter, { version }))
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' })
+    res.end(body)
+    return true
+  }
 }

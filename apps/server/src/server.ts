@@ -9,7 +9,14 @@ import { createTokenVerifier, loadOrCreateLocalAuth, type AuthConfig } from '@t3
 import { createDb, embeddedDatabaseDir, migrateToLatest } from '@t3chat/db'
 import { createModelCatalog, createOpenRouterProvider, createThreadedProvider } from '@t3chat/llm'
 import type { Env } from './env'
-import { corsHeaders, originAllowed, refuseNonJson, requestId, tokenParam } from './http'
+import {
+  corsHeaders,
+  openApiRoute,
+  originAllowed,
+  refuseNonJson,
+  requestId,
+  tokenParam,
+} from './http'
 import { closeUnauthenticated } from './ws-auth'
 
 /** A running server. */
@@ -119,6 +126,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       }),
   })
   const cors = corsHeaders(env.CORS_ORIGINS)
+  const openapi = openApiRoute(api.deps.config.version)
   const server = createServer(
     {
       // A client that trickles its headers or body is cut (slow-loris); answers and
@@ -128,7 +136,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       connectionsCheckingInterval: Math.min(1_000, env.HTTP_HEADERS_TIMEOUT_MS),
     },
     (req, res) => {
-      if (cors(req, res) || refuseNonJson(req, res)) return
+      if (cors(req, res) || openapi(req, res) || refuseNonJson(req, res)) return
       trpc(req, res)
     },
   )

@@ -21,7 +21,9 @@ export { createRateLimits, type RateLimitConfig, type RateLimits } from './rate-
 export type { AnswerFrame, AnswerKey, AnswerWriter, Hub, LiveAnswer } from './chat/hub'
 export type { ConcurrencyLimiter } from './chat/limiter'
 export { createInProcessHub } from './chat/hub-memory'
-export type * from './shapes'
+export * from './shapes'
+export type { ProcedureMeta } from './reference/meta'
+export { openApiDocument } from './reference/openapi'
 
 /**
  * Builds the API's dependencies once. The caller owns `db`; `close()` stops live answers

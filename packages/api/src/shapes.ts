@@ -1,59 +1,172 @@
-/** The public shapes of API.md. Times are ISO-8601 strings, ids UUIDs. */
+import { z } from 'zod'
 
-export interface User {
-  id: string
-  email: string | null
-  displayName: string | null
-  defaultModel: string | null
-  preferences: Record<string, unknown>
-  createdAt: string
-  updatedAt: string
-}
+/**
+ * The public shapes of the API as zod schemas: procedures declare them as `.output()`, the
+ * reference (docs/api.md) and /openapi.json are generated from them, and the TypeScript types
+ * below are inferred from them. Times are ISO-8601 strings (UTC, milliseconds), ids UUIDs.
+ *
+ * A schema with `.meta({ id })` becomes a named type in the reference and in OpenAPI's
+ * `components.schemas`; give every shape that appears in more than one place an id.
+ */
 
-export interface Model {
-  id: string
-  name: string
-  contextLength: number | null
-  pricing: { prompt: string; completion: string } | null
-}
+const isoTime = z.iso.datetime().describe('ISO-8601 time (UTC)')
+const uuid = z.uuid()
 
-export interface Conversation {
-  id: string
-  title: string | null
-  systemPrompt: string | null
-  currentModel: string
-  pinned: boolean
-  messageCount: number
-  preview: string | null
-  lastMessageAt: string | null
-  createdAt: string
-  updatedAt: string
-}
+export const UserSchema = z
+  .object({
+    id: uuid.describe('the auth provider’s user id (`sub`)'),
+    email: z.string().nullable(),
+    displayName: z.string().nullable(),
+    defaultModel: z.string().nullable().describe('used for new conversations when set'),
+    preferences: z.record(z.string(), z.unknown()).describe('free-form client settings (JSON)'),
+    createdAt: isoTime,
+    updatedAt: isoTime,
+  })
+  .meta({ id: 'User', description: 'The signed-in person; created on their first call.' })
+export type User = z.infer<typeof UserSchema>
 
-export type MessageStatus = 'pending' | 'streaming' | 'completed' | 'error' | 'cancelled'
+export const ModelSchema = z
+  .object({
+    id: z.string().describe('e.g. `openai/gpt-4o-mini`'),
+    name: z.string(),
+    contextLength: z.number().int().nullable(),
+    pricing: z
+      .object({ prompt: z.string(), completion: z.string() })
+      .nullable()
+      .describe('USD per token, as decimal strings (as OpenRouter gives them)'),
+  })
+  .meta({ id: 'Model', description: 'A model the provider offers.' })
+export type Model = z.infer<typeof ModelSchema>
 
-export interface Message {
-  id: string
-  conversationId: string
-  seq: number
-  role: 'user' | 'assistant'
-  content: string
-  model: string | null
-  status: MessageStatus
-  error: { code: string; message: string } | null
-  usage: { promptTokens: number; completionTokens: number; cost: number | null } | null
-  createdAt: string
-  completedAt: string | null
-}
+export const ConversationSchema = z
+  .object({
+    id: uuid,
+    title: z.string().nullable().describe('null until set or generated after the first answer'),
+    systemPrompt: z.string().nullable(),
+    currentModel: z.string().describe('the model the next answer uses'),
+    pinned: z.boolean(),
+    messageCount: z.number().int().min(0),
+    preview: z.string().nullable().describe('the start of the latest message'),
+    lastMessageAt: isoTime.nullable(),
+    createdAt: isoTime,
+    updatedAt: isoTime,
+  })
+  .meta({ id: 'Conversation' })
+export type Conversation = z.infer<typeof ConversationSchema>
+
+export const MessageStatusSchema = z
+  .enum(['pending', 'streaming', 'completed', 'error', 'cancelled'])
+  .meta({
+    id: 'MessageStatus',
+    description:
+      'pending → streaming → completed | error | cancelled. User messages are `completed`.',
+  })
+export type MessageStatus = z.infer<typeof MessageStatusSchema>
+
+export const MessageSchema = z
+  .object({
+    id: uuid,
+    conversationId: uuid,
+    seq: z.number().int().min(1).describe('1, 2, 3… per conversation, gap-free'),
+    role: z.enum(['user', 'assistant']),
+    content: z.string().describe('an answer streaming on this server shows its live text'),
+    model: z.string().nullable().describe('the model that answered (assistant messages)'),
+    status: MessageStatusSchema,
+    error: z
+      .object({
+        code: z
+          .string()
+          .describe(
+            'bad_request, unauthorized, payment_required, forbidden, timeout, rate_limited, upstream_unavailable, context_length_exceeded, interrupted or unknown',
+          ),
+        message: z.string().describe('what happened and what to do'),
+      })
+      .nullable()
+      .describe('why an answer ended with status `error`; its partial text is kept'),
+    usage: z
+      .object({
+        promptTokens: z.number().int().min(0),
+        completionTokens: z.number().int().min(0),
+        cost: z.number().nullable().describe('USD, when the provider reports it'),
+      })
+      .nullable(),
+    createdAt: isoTime,
+    completedAt: isoTime.nullable(),
+  })
+  .meta({ id: 'Message' })
+export type Message = z.infer<typeof MessageSchema>
 
 /** Events of `chat.stream`. A `delta`'s tracked id is the content length after applying it. */
-export type ChatEvent =
-  | { type: 'delta'; text: string }
-  | { type: 'status'; status: MessageStatus }
-  | { type: 'final'; message: Message }
+export const ChatEventSchema = z
+  .discriminatedUnion('type', [
+    z
+      .object({ type: z.literal('delta'), text: z.string() })
+      .describe('append `text` to the content; the event id is the content length after it'),
+    z
+      .object({ type: z.literal('status'), status: MessageStatusSchema })
+      .describe('the answer changed status (pending → streaming)'),
+    z
+      .object({ type: z.literal('final'), message: MessageSchema })
+      .describe('the answer ended (completed, error or cancelled); the stream ends after it'),
+  ])
+  .meta({ id: 'ChatEvent' })
+export type ChatEvent = z.infer<typeof ChatEventSchema>
 
 /** Events of `events`, the user's change feed. */
-export type UserEvent =
-  | { type: 'conversation.created' | 'conversation.updated'; conversation: Conversation }
-  | { type: 'conversation.deleted'; conversationId: string }
-  | { type: 'message.created' | 'message.updated'; message: Message }
+export const UserEventSchema = z
+  .discriminatedUnion('type', [
+    z
+      .object({
+        type: z.enum(['conversation.created', 'conversation.updated']),
+        conversation: ConversationSchema,
+      })
+      .describe('a conversation was created or changed (a generated title arrives this way)'),
+    z
+      .object({ type: z.literal('conversation.deleted'), conversationId: uuid })
+      .describe('a conversation and its messages were deleted'),
+    z
+      .object({
+        type: z.enum(['message.created', 'message.updated']),
+        message: MessageSchema,
+      })
+      .describe('a message was created or changed status (not sent per delta)'),
+  ])
+  .meta({ id: 'UserEvent' })
+export type UserEvent = z.infer<typeof UserEventSchema>
+
+/** A page of conversations, newest activity first. */
+export const ConversationPageSchema = z.object({
+  items: z.array(ConversationSchema),
+  nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null at the end'),
+})
+
+/** A page of history: ascending `seq` within the page, pages newest first. */
+export const MessagePageSchema = z.object({
+  items: z.array(MessageSchema).describe('ascending seq'),
+  nextBefore: z
+    .number()
+    .int()
+    .nullable()
+    .describe('pass as `before` for the older page; null at the start'),
+})
+
+/** What `chat.send` returns. */
+export const SendResultSchema = z.object({
+  conversation: ConversationSchema,
+  userMessage: MessageSchema,
+  assistantMessage: MessageSchema.describe('the answer, `pending`: follow it with chat.stream'),
+})
+export type SendResult = z.infer<typeof SendResultSchema>
+
+/** What `chat.regenerate` returns. */
+export const RegenerateResultSchema = z.object({
+  conversation: ConversationSchema,
+  assistantMessage: MessageSchema.describe('the new answer, `pending`'),
+})
+
+/** What `health` returns. */
+export const HealthSchema = z.object({
+  status: z.literal('ok'),
+  db: z.literal('ok'),
+  version: z.string(),
+})

@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import { bearerToken, type AuthUser } from '@t3chat/auth'
 import { formatError, fromInputError, toTRPCError } from './errors'
 import type { ApiDeps } from './deps'
+import type { ProcedureMeta } from './reference/meta'
 import { ensureUser } from './services/user'
 import type { ConnectionCount } from './subscriptions'
 
@@ -49,15 +50,20 @@ export function createContext(opts: {
 
 // Plain JSON on the wire (no transformer): every date is an ISO string already, so other
 // people's clients in any language read our responses as they are.
-// `isDev: false`: no stack in any response, whatever NODE_ENV says.
-const t = initTRPC.context<Context>().create({
-  isDev: false,
-  errorFormatter: ({ error, ctx, path }) => formatError({ error, ctx, path }),
-  sse: {
-    ping: { enabled: true, intervalMs: 15_000 },
-    client: { reconnectAfterInactivityMs: 20_000 },
-  },
-})
+// Every procedure documents itself in `.meta()` (reference/meta.ts): docs/api.md and
+// /openapi.json are generated from the router.
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    // tRPC adds the error's stack to responses unless NODE_ENV is 'production': never send it.
+    isDev: false,
+    errorFormatter: ({ error, ctx, path }) => formatError({ error, ctx, path }),
+    sse: {
+      ping: { enabled: true, intervalMs: 15_000 },
+      client: { reconnectAfterInactivityMs: 20_000 },
+    },
+  })
 
 export const router = t.router
 export const createCallerFactory = t.createCallerFactory
@@ -93,28 +99,30 @@ const observed = t.middleware(async function observe({ ctx, path, type, next }) 
   throw error
 })
 
-export const publicProcedure = t.procedure.use(observed)
+export const publicProcedure = t.procedure.use(observed).meta({ auth: 'none' })
 
 /** Verifies the bearer token and creates the user row on first use; `ctx.user` is non-null. */
-export const authedProcedure = publicProcedure.use(async function isAuthed({ ctx, type, next }) {
-  let user: AuthUser
-  try {
-    user = await ctx.deps.verifier.verify(bearerToken(ctx.authorization))
-  } catch (error) {
-    throw toTRPCError(error)
-  }
-  await ctx.deps.limits.consume('callsPerMin', user.id)
-  await ensureUser(ctx.deps, user)
-  const result = await next({ ctx: { user, logger: ctx.logger.child({ userId: user.id }) } })
-  if (type !== 'subscription' || !result.ok || !isAsyncIterable(result.data)) return result
-  // Capped, and ended with UNAUTHORIZED when the token expires.
-  const data = ctx.deps.subscriptions(result.data, {
-    userId: user.id,
-    expiresAt: user.expiresAt,
-    connection: ctx.connection,
+export const authedProcedure = publicProcedure
+  .meta({ auth: 'bearer' })
+  .use(async function isAuthed({ ctx, type, next }) {
+    let user: AuthUser
+    try {
+      user = await ctx.deps.verifier.verify(bearerToken(ctx.authorization))
+    } catch (error) {
+      throw toTRPCError(error)
+    }
+    await ctx.deps.limits.consume('callsPerMin', user.id)
+    await ensureUser(ctx.deps, user)
+    const result = await next({ ctx: { user, logger: ctx.logger.child({ userId: user.id }) } })
+    if (type !== 'subscription' || !result.ok || !isAsyncIterable(result.data)) return result
+    // Capped, and ended with UNAUTHORIZED when the token expires.
+    const data = ctx.deps.subscriptions(result.data, {
+      userId: user.id,
+      expiresAt: user.expiresAt,
+      connection: ctx.connection,
+    })
+    return { ...result, data }
   })
-  return { ...result, data }
-})
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value

@@ -7,7 +7,13 @@ import { createTokenVerifier, mintLocalToken, type TokenVerifier } from '@t3chat
 import { createTestDb } from '@t3chat/db/testing'
 import { createModelCatalog, createOpenRouterProvider } from '@t3chat/llm'
 import { startFakeUpstream } from '@t3chat/llm/fake'
-import { createApi, createCaller, createContext, type ApiConfig } from '../src/index'
+import { appRouter, createApi, createCaller, createContext, type ApiConfig } from '../src/index'
+import { describeApi } from '../src/reference'
+
+/** The error codes each procedure declares (docs/api.md lists the same). */
+const declaredErrors = new Map(
+  describeApi(appRouter).procedures.map((p) => [p.path, new Set(p.errors.map((e) => e.code))]),
+)
 
 /**
  * A whole API in-process: a real database (PGlite, or Postgres when DATABASE_URL is set),
@@ -55,6 +61,16 @@ export async function startHarness(
     },
   })
 
+  // Every error a caller sees must be one its procedure declares: the reference cannot claim
+  // fewer errors than the tests provoke. Checked when the harness closes.
+  const undeclared: string[] = []
+  const onError = ({ path, error }: { path: string | undefined; error: { code: string } }) => {
+    const key = path ?? '?'
+    if (!declaredErrors.get(key)?.has(error.code)) undeclared.push(`${key}: ${error.code}`)
+  }
+  const callerFor = (authorization: string | null) =>
+    createCaller(createContext({ deps: api.deps, authorization }), { onError })
+
   async function tokenFor(sub: string = randomUUID(), email: string | null = null) {
     return mintLocalToken(local, { sub, email })
   }
@@ -62,8 +78,7 @@ export async function startHarness(
   /** A caller acting as a fresh user (or the given one). */
   async function user(sub: string = randomUUID()) {
     const token = await tokenFor(sub)
-    const caller = createCaller(createContext({ deps: api.deps, authorization: `Bearer ${token}` }))
-    return { id: sub, token, caller }
+    return { id: sub, token, caller: callerFor(`Bearer ${token}`) }
   }
 
   return {
@@ -74,13 +89,16 @@ export async function startHarness(
     deps: api.deps,
     tokenFor,
     user,
-    anonymous: () => createCaller(createContext({ deps: api.deps, authorization: null })),
-    callerWith: (authorization: string | null) =>
-      createCaller(createContext({ deps: api.deps, authorization })),
+    anonymous: () => callerFor(null),
+    callerWith: callerFor,
     async close() {
       await api.close()
       await fake.close()
       await testDb.destroy()
+      if (undeclared.length > 0)
+        throw new Error(
+          `errors not declared in the procedures' .meta({ errors }): ${[...new Set(undeclared)].join(', ')}`,
+        )
     },
   }
 }

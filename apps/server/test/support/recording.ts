@@ -40,9 +40,13 @@ export function unsubscribeAll(): void {
 
 /**
  * Records a real client subscription:
- * `record<ChatEvent>((o) => client.chat.stream.subscribe({ messageId }, o))`.
+ * `record<ChatEvent>((o) => client.chat.stream.subscribe({ messageId }, o), ChatEventSchema)`.
  */
-export function record<T>(start: (observer: Observer<T>) => { unsubscribe(): void }): Recording<T> {
+export function record<T>(
+  start: (observer: Observer<T>) => { unsubscribe(): void },
+  /** The subscription's published event schema: an event that does not match is an error. */
+  schema?: { safeParse(value: unknown): { success: boolean; error?: unknown } },
+): Recording<T> {
   const wakers = new Set<() => void>()
   const wake = () => {
     for (const w of wakers) w()
@@ -105,6 +109,13 @@ export function record<T>(start: (observer: Observer<T>) => { unsubscribe(): voi
       wake()
     },
     onData(value) {
+      const checked = schema?.safeParse(value.data)
+      if (checked !== undefined && !checked.success)
+        recording.errors.push(
+          new Error(`event does not match its schema: ${JSON.stringify(value.data)}`, {
+            cause: checked.error,
+          }),
+        )
       recording.events.push(value)
       wake()
     },

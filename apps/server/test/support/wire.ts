@@ -6,6 +6,7 @@ import {
   type RouterInputs,
   type UserEvent,
 } from '@t3chat/client'
+import { ChatEventSchema, UserEventSchema } from '@t3chat/api'
 import { record, type Recording } from './recording'
 
 /** The tRPC error code a client call failed with (e.g. 'UNAUTHORIZED'), or null. */
@@ -40,11 +41,13 @@ export function streamOf(
   messageId: string,
   lastEventId?: string,
 ): Recording<ChatEvent> {
-  return record<ChatEvent>((o) =>
-    client.chat.stream.subscribe(
-      lastEventId === undefined ? { messageId } : { messageId, lastEventId },
-      o,
-    ),
+  return record<ChatEvent>(
+    (o) =>
+      client.chat.stream.subscribe(
+        lastEventId === undefined ? { messageId } : { messageId, lastEventId },
+        o,
+      ),
+    ChatEventSchema,
   )
 }
 
@@ -64,7 +67,7 @@ export async function sendAndStream(
 
 /** Subscribes to the user's `events` feed. */
 export function eventsOf(client: ChatClient): Recording<UserEvent> {
-  return record<UserEvent>((o) => client.events.subscribe({}, o))
+  return record<UserEvent>((o) => client.events.subscribe({}, o), UserEventSchema)
 }
 
 /** Resolves once the subscription has reached the server (so no later event is missed). */

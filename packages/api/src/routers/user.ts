@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import * as users from '../services/user'
+import { UserSchema } from '../shapes'
 import { authedProcedure, router } from '../trpc'
 import { LIMITS, modelId, text, unstorable } from './inputs'
 
@@ -40,8 +41,16 @@ const preferences = z.record(z.string(), z.unknown()).superRefine((value, ctx) =
 })
 
 export const userRouter = router({
-  me: authedProcedure.query(({ ctx }) => users.getMe(ctx.deps, ctx.user)),
+  me: authedProcedure
+    .meta({ summary: 'The signed-in user (created on their first call).', errors: {} })
+    .output(UserSchema)
+    .query(({ ctx }) => users.getMe(ctx.deps, ctx.user)),
   update: authedProcedure
+    .meta({
+      summary: 'Changes the user’s display name, default model or preferences.',
+      description: 'Only the fields given change; `null` clears a field.',
+      errors: { BAD_REQUEST: '`defaultModel` is not in the provider’s catalog' },
+    })
     .input(
       z.object({
         displayName: text(LIMITS.displayName).trim().nullable().optional(),
@@ -49,5 +58,6 @@ export const userRouter = router({
         preferences: preferences.optional(),
       }),
     )
+    .output(UserSchema)
     .mutation(({ ctx, input }) => users.updateMe(ctx.deps, ctx.user, input)),
 })

@@ -1,6 +1,6 @@
-import { createCaller, createContext, type UserEvent } from '../../src/index'
+import { createCaller, createContext, UserEventSchema, type UserEvent } from '../../src/index'
 import type { Harness } from '../harness'
-import type { Tracked } from '../streams'
+import { checkEvent, type Tracked } from '../streams'
 import { waitFor } from './engine'
 
 /** A running `events` subscription that records what it receives. */
@@ -38,6 +38,7 @@ export async function watchEvents(
       const result = await pending
       if (result.done === true) return
       const [id, data] = result.value as [string, UserEvent]
+      checkEvent(data, UserEventSchema)
       events.push({ id, data })
       pending = iterator.next()
     }

@@ -8,7 +8,7 @@ import { startTurn, type StartedTurn } from '@t3chat/db'
 import type { ApiDeps } from '../../deps'
 import { GenerationInProgressError, InvalidInputError, NotFoundError } from '../../errors'
 import { toConversation, toMessage } from '../../mappers'
-import type { Conversation, Message } from '../../shapes'
+import type { Message, SendResult } from '../../shapes'
 import { HISTORY_LIMIT } from '../generation'
 import { openTurn } from './open-turn'
 
@@ -20,12 +20,6 @@ export interface SendInput {
   content: string
   model?: string | undefined
   systemPrompt?: string | null | undefined
-}
-
-export interface SendResult {
-  conversation: Conversation
-  userMessage: Message
-  assistantMessage: Message
 }
 
 const PREVIEW_LENGTH = 160
