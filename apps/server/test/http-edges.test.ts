@@ -212,5 +212,5 @@ describe('request timeouts', () => {
       await killChildren()
       await setup.close()
     }
-  })
+  }, 120_000)
 })
