@@ -1,4 +1,4 @@
-export { createDb, embeddedDatabaseDir, type CreateDbOptions } from './create-db'
+export { createDb, DatabaseDirError, embeddedDatabaseDir, type CreateDbOptions } from './create-db'
 export { migrateDown, migrateToLatest, type MigrationStep } from './migrate'
 export { InvalidCursorError, MigrationError } from './errors'
 export type {
