@@ -54,6 +54,10 @@ export async function startServerProcess(opts: {
     OPENROUTER_API_KEY: 'x',
     OPENROUTER_BASE_URL: opts.upstreamBaseURL,
     MAX_CONCURRENT_GENERATIONS: '1000',
+    // Load generators act as a few very busy users: no per-user rate limits.
+    RATE_LIMIT_SENDS_PER_MIN: '0',
+    RATE_LIMIT_CALLS_PER_MIN: '0',
+    RATE_LIMIT_CONVERSATIONS_PER_MIN: '0',
     LOG_LEVEL: 'warn',
     // Lets a run compare the provider on its own thread with the in-process one.
     ...(process.env.LLM_THREAD !== undefined ? { LLM_THREAD: process.env.LLM_THREAD } : {}),

@@ -1,4 +1,4 @@
-import pino from 'pino'
+import { createLogger } from './logger'
 import { startFakeUpstream } from '@t3chat/llm/fake'
 import { EnvError, parseEnv } from './env'
 import { startServer } from './server'
@@ -14,7 +14,7 @@ try {
     OPENROUTER_API_KEY: 'fake-key',
     OPENROUTER_BASE_URL: fake.baseURL,
   })
-  const logger = pino({ level: env.LOG_LEVEL })
+  const logger = createLogger(env.LOG_LEVEL)
   const server = await startServer(env, logger)
   process.stdout.write(
     `t3chat (fake upstream at ${fake.baseURL}) is listening on ${server.url}\nConnect: T3CHAT_URL=${server.url} T3CHAT_DATA_DIR=${env.dataDir} pnpm -s chat\n`,

@@ -56,7 +56,18 @@ const schema = z.object({
         .filter(Boolean),
     ),
   BODY_LIMIT_BYTES: int(1_024, 64 * 1024 * 1024).default(1024 * 1024),
+  MAX_BATCH_CALLS: int(1, 1_000).default(50),
+  MAX_ANSWER_CHARS: int(1_000, 100_000_000).default(1_000_000),
+  MESSAGE_PAGE_CHARS: int(100_000, 100_000_000).default(1_000_000),
+  WS_AUTH_TIMEOUT_MS: int(100, 600_000).default(5_000),
+  MAX_SUBSCRIPTIONS_PER_USER: int(1, 100_000).default(100),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: int(1, 10_000).default(50),
+  HTTP_HEADERS_TIMEOUT_MS: int(1_000, 600_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(1_000, 3_600_000).default(30_000),
   MAX_CONCURRENT_GENERATIONS: int(1, 1_000).default(3),
+  RATE_LIMIT_SENDS_PER_MIN: int(0, 1_000_000).default(30),
+  RATE_LIMIT_CALLS_PER_MIN: int(0, 1_000_000).default(1_200),
+  RATE_LIMIT_CONVERSATIONS_PER_MIN: int(0, 1_000_000).default(30),
   CHECKPOINT_INTERVAL_MS: int(100, 600_000).default(2_000),
   STREAM_FRAME_MS: int(0, 1_000).default(50),
   LLM_FIRST_TOKEN_TIMEOUT_MS: int(1_000, 600_000).default(60_000),
@@ -92,6 +103,11 @@ export function parseEnv(source: NodeJS.ProcessEnv): Readonly<Env> {
   if (env.SUPABASE_JWT_SECRET !== undefined && env.SUPABASE_URL === undefined) {
     throw new EnvError(
       'Invalid configuration: SUPABASE_JWT_SECRET is set but SUPABASE_URL is not; set both.',
+    )
+  }
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new EnvError(
+      'Invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS.',
     )
   }
   const dataDir =

@@ -1,5 +1,5 @@
-import pino from 'pino'
 import { EnvError, parseEnv } from './env'
+import { createLogger } from './logger'
 import { startServer, StartupError } from './server'
 
 function fail(message: string): never {
@@ -14,13 +14,7 @@ try {
   fail(error instanceof EnvError ? error.message : String(error))
 }
 
-const logger = pino({
-  level: env.LOG_LEVEL,
-  redact: { paths: ['req.headers.authorization', '*.token', '*.apiKey'], remove: true },
-  ...(process.stdout.isTTY
-    ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname' } } }
-    : {}),
-})
+const logger = createLogger(env.LOG_LEVEL, undefined, process.stdout.isTTY)
 
 try {
   const server = await startServer(env, logger)

@@ -1,16 +1,24 @@
-import { randomUUID } from 'node:crypto'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { createHTTPHandler } from '@trpc/server/adapters/standalone'
 import { applyWSSHandler } from '@trpc/server/adapters/ws'
 import type { Logger } from 'pino'
 import { WebSocketServer } from 'ws'
-import { appRouter, createApi, createContext, openApiDocument, type ApiDeps } from '@t3chat/api'
+import { appRouter, createApi, createContext, type ApiDeps } from '@t3chat/api'
 import { createTokenVerifier, loadOrCreateLocalAuth, type AuthConfig } from '@t3chat/auth'
 import { createDb, embeddedDatabaseDir, migrateToLatest } from '@t3chat/db'
 import { createModelCatalog, createOpenRouterProvider, createThreadedProvider } from '@t3chat/llm'
 import { clientAddress } from './client-address'
 import type { Env } from './env'
+import {
+  corsHeaders,
+  openApiRoute,
+  originAllowed,
+  refuseNonJson,
+  requestId,
+  tokenParam,
+} from './http'
+import { closeUnauthenticated } from './ws-auth'
 
 /** A running server. */
 export interface RunningServer {
@@ -86,7 +94,11 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
   // Reading the upstream streams is most of an answer's CPU: on its own thread it uses the
   // second core instead of competing with the subscribers for the event loop.
   const threaded =
-    providerOptions !== null && env.LLM_THREAD ? createThreadedProvider(providerOptions) : null
+    providerOptions !== null && env.LLM_THREAD
+      ? createThreadedProvider(providerOptions, {
+          onCrash: (error) => logger.error({ err: error }, 'provider thread died; restarting'),
+        })
+      : null
   const llm =
     threaded ?? (providerOptions === null ? null : createOpenRouterProvider(providerOptions))
   const api = createApi({
@@ -101,7 +113,18 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       maxConcurrentGenerationsPerUser: env.MAX_CONCURRENT_GENERATIONS,
       checkpointIntervalMs: env.CHECKPOINT_INTERVAL_MS,
       frameIntervalMs: env.STREAM_FRAME_MS,
-      shareViewsPerMinute: env.SHARE_VIEWS_PER_MIN,
+      maxPageChars: env.MESSAGE_PAGE_CHARS,
+      maxAnswerChars: env.MAX_ANSWER_CHARS,
+      subscriptionLimits: {
+        perUser: env.MAX_SUBSCRIPTIONS_PER_USER,
+        perConnection: env.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      },
+      rateLimits: {
+        sendsPerMin: env.RATE_LIMIT_SENDS_PER_MIN,
+        callsPerMin: env.RATE_LIMIT_CALLS_PER_MIN,
+        conversationsPerMin: env.RATE_LIMIT_CONVERSATIONS_PER_MIN,
+        shareViewsPerMin: env.SHARE_VIEWS_PER_MIN,
+      },
     },
   })
   await api.recover()
@@ -109,6 +132,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
   const trpc = createHTTPHandler({
     router: appRouter,
     maxBodySize: env.BODY_LIMIT_BYTES,
+    maxBatchSize: env.MAX_BATCH_CALLS,
     // tRPC writes its own `Vary`, replacing the `Vary: Origin` that CORS set: append it back.
     ...(env.CORS_ORIGINS.length > 0
       ? { responseMeta: () => ({ headers: new Headers({ vary: 'Origin' }) }) }
@@ -118,16 +142,24 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
         deps: api.deps,
         authorization: req.headers.authorization ?? tokenParam(info.connectionParams),
         clientAddress: clientAddress(req, env.TRUST_PROXY),
-        logger: requestLogger(logger, req),
+        requestId: requestId(req),
       }),
   })
   const cors = corsHeaders(env.CORS_ORIGINS)
   const openapi = openApiRoute(api.deps.config.version)
-  const server = createServer((req, res) => {
-    if (cors(req, res)) return
-    if (openapi(req, res)) return
-    trpc(req, res)
-  })
+  const server = createServer(
+    {
+      // A client that trickles its headers or body is cut (slow-loris); answers and
+      // subscriptions are not: these bound receiving the request only.
+      headersTimeout: env.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeout: env.HTTP_REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(1_000, env.HTTP_HEADERS_TIMEOUT_MS),
+    },
+    (req, res) => {
+      if (cors(req, res) || openapi(req, res) || refuseNonJson(req, res)) return
+      trpc(req, res)
+    },
+  )
   server.keepAliveTimeout = 65_000
   const sockets = new Set<Socket>()
   server.on('connection', (socket) => {
@@ -136,18 +168,29 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
     socket.once('close', () => sockets.delete(socket))
   })
 
-  const wss = new WebSocketServer({ server, maxPayload: env.BODY_LIMIT_BYTES })
+  const wss = new WebSocketServer({
+    server,
+    maxPayload: env.BODY_LIMIT_BYTES,
+    // The same allowlist as CORS: a page from another origin cannot subscribe either.
+    verifyClient: ({ origin }: { origin?: string }) =>
+      originAllowed(env.CORS_ORIGINS, origin === '' ? undefined : origin),
+  })
+  const authenticated = closeUnauthenticated(wss, env.WS_AUTH_TIMEOUT_MS)
   const ws = applyWSSHandler({
     wss,
     router: appRouter,
+    maxBatchSize: env.MAX_BATCH_CALLS,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
-    createContext: ({ req, info }) =>
-      createContext({
+    createContext: ({ req, res, info }) => {
+      const authorization = tokenParam(info.connectionParams) ?? req.headers.authorization ?? null
+      authenticated(res, authorization, api.deps.verifier)
+      return createContext({
         deps: api.deps,
-        authorization: tokenParam(info.connectionParams) ?? req.headers.authorization ?? null,
+        authorization,
         clientAddress: clientAddress(req, env.TRUST_PROXY),
-        logger: requestLogger(logger, req),
-      }),
+        requestId: requestId(req),
+      })
+    },
   })
 
   await new Promise<void>((resolve, reject) => {
@@ -205,51 +248,4 @@ async function until(done: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs
   do await new Promise((resolve) => setTimeout(resolve, 5))
   while (!done() && performance.now() < deadline)
-}
-
-function tokenParam(params: Partial<Record<string, string>> | null | undefined): string | null {
-  const token = params?.token
-  return typeof token === 'string' && token !== '' ? `Bearer ${token}` : null
-}
-
-function requestLogger(logger: Logger, req: IncomingMessage): Logger {
-  const header = req.headers['x-request-id']
-  const reqId = typeof header === 'string' && header.length <= 100 ? header : randomUUID()
-  return logger.child({ reqId })
-}
-
-/**
- * `GET /openapi.json`: OpenAPI 3.1 for the queries and mutations, generated from the router on
- * first request (the same document as docs/openapi.json). True when it answered.
- */
-function openApiRoute(version: string) {
-  let body: string | null = null
-  return (req: IncomingMessage, res: ServerResponse): boolean => {
-    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/openapi.json') return false
-    body ??= JSON.stringify(openApiDocument(appRouter, { version }))
-    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' })
-    res.end(body)
-    return true
-  }
-}
-
-/** Answers CORS preflights and tags responses for allowed origins; true when it answered. */
-function corsHeaders(origins: string[]) {
-  const any = origins.includes('*')
-  return (req: IncomingMessage, res: ServerResponse): boolean => {
-    const origin = req.headers.origin
-    if (origin === undefined || origins.length === 0 || (!any && !origins.includes(origin)))
-      return false
-    res.setHeader('Access-Control-Allow-Origin', any ? '*' : origin)
-    res.setHeader('Vary', 'Origin')
-    if (req.method !== 'OPTIONS') return false
-    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS')
-    res.setHeader(
-      'Access-Control-Allow-Headers',
-      'authorization, content-type, trpc-accept, x-request-id, last-event-id',
-    )
-    res.setHeader('Access-Control-Max-Age', '600')
-    res.writeHead(204).end()
-    return true
-  }
 }

@@ -1,16 +1,33 @@
 import { randomUUID } from 'node:crypto'
+import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { killChildren } from './support/child-server'
+import { prepareSpawned } from './support/spawned'
 import { startTestServer, type TestServer } from './support/test-server'
 import { rejectionCode } from './support/wire'
 
-// What the HTTP layer adds around the router: the request body limit and CORS.
+// What the HTTP layer adds around the router: the request body limit, CORS, content types,
+// batch sizes and request timeouts.
 
 const BODY_LIMIT = 4_096
 const ALLOWED = 'https://app.example'
+const MAX_BATCH = 50
+
+/** How many conversations `token`'s user has. */
+async function conversationCount(token: string): Promise<number> {
+  const client = ts.client('sse', token)
+  return (await client.conversation.list.query({ limit: 100 })).items.length
+}
 
 let ts: TestServer
 beforeAll(async () => {
-  ts = await startTestServer({ BODY_LIMIT_BYTES: String(BODY_LIMIT), CORS_ORIGINS: ALLOWED })
+  ts = await startTestServer({
+    BODY_LIMIT_BYTES: String(BODY_LIMIT),
+    CORS_ORIGINS: ALLOWED,
+    MAX_BATCH_CALLS: String(MAX_BATCH),
+    HTTP_HEADERS_TIMEOUT_MS: '1000',
+    HTTP_REQUEST_TIMEOUT_MS: '2000',
+  })
 })
 afterAll(async () => {
   await ts.close()
@@ -106,4 +123,94 @@ describe('CORS', () => {
     const response = await fetch(`${ts.url}/health`, { headers: { origin: other } })
     expect(response.headers.get('access-control-allow-origin')).toBeNull()
   })
+})
+
+describe('content types', () => {
+  for (const [type, body] of [
+    [
+      'multipart/form-data; boundary=x',
+      '--x\r\nContent-Disposition: form-data; name="title"\r\n\r\nHi\r\n--x--\r\n',
+    ],
+    ['application/octet-stream', 'abc'],
+    ['text/plain', '{"title":"Hi"}'],
+  ] as const) {
+    it(`${type.split(';')[0] ?? type} → UNSUPPORTED_MEDIA_TYPE (415), nothing created`, async () => {
+      const token = await ts.token()
+      const response = await fetch(`${ts.url}/conversation.create`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': type },
+        body,
+      })
+      expect(response.status).toBe(415)
+      const json = (await response.json()) as { error?: { data?: { code?: string } } }
+      expect(json.error?.data?.code).toBe('UNSUPPORTED_MEDIA_TYPE')
+      expect(await conversationCount(token)).toBe(0)
+    })
+  }
+})
+
+describe('batches', () => {
+  it(`a GET batch of more than ${MAX_BATCH} calls is BAD_REQUEST`, async () => {
+    const token = await ts.token()
+    const paths = Array.from({ length: MAX_BATCH + 1 }, () => 'health').join(',')
+    const response = await fetch(`${ts.url}/${paths}?batch=1&input={}`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(response.status).toBe(400)
+    const ok = await fetch(
+      `${ts.url}/${Array.from({ length: MAX_BATCH }, () => 'health').join(',')}?batch=1&input={}`,
+    )
+    expect(ok.status).toBe(200)
+  })
+
+  it(`a POST batch of more than ${MAX_BATCH} conversation.create is refused whole`, async () => {
+    const token = await ts.token()
+    const count = MAX_BATCH + 1
+    const input = Object.fromEntries(Array.from({ length: count }, (_, i) => [i, {}]))
+    const response = await fetch(
+      `${ts.url}/${Array.from({ length: count }, () => 'conversation.create').join(',')}?batch=1`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      },
+    )
+    expect(response.status).toBe(400)
+    expect(await conversationCount(token)).toBe(0)
+  })
+})
+
+describe('request timeouts', () => {
+  it('a body that trickles in is cut after HTTP_REQUEST_TIMEOUT_MS', async () => {
+    const { port } = new URL(ts.url)
+    const socket = connect(Number(port), '127.0.0.1').on('error', () => undefined)
+    await new Promise<void>((resolve) => socket.once('connect', resolve))
+    socket.write(
+      'POST /conversation.create HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{',
+    )
+    const trickle = setInterval(() => socket.write(' '), 200)
+    const started = Date.now()
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()))
+    clearInterval(trickle)
+    // Open for 80+ s before; now closed once the 2 s request timeout is checked.
+    expect(Date.now() - started).toBeLessThan(8_000)
+  })
+
+  it('headers that never finish are cut after HTTP_HEADERS_TIMEOUT_MS (the server as `pnpm start` runs it)', async () => {
+    // In its own process: vitest's worker does not run Node's header-timeout check.
+    const setup = await prepareSpawned()
+    try {
+      const server = await setup.start({ HTTP_HEADERS_TIMEOUT_MS: '1000' })
+      const socket = connect(server.port, '127.0.0.1').on('error', () => undefined)
+      await new Promise<void>((resolve) => socket.once('connect', resolve))
+      socket.write('GET /health HTTP/1.1\r\nhost: x\r\n')
+      let reply = ''
+      socket.on('data', (chunk: Buffer) => (reply += chunk.toString()))
+      await new Promise<void>((resolve) => socket.once('close', () => resolve()))
+      expect(reply).toMatch(/^HTTP\/1.1 408/)
+    } finally {
+      await killChildren()
+      await setup.close()
+    }
+  }, 120_000)
 })

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { rm } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { readLocalAuth } from '@t3chat/auth'
+import { loadOrCreateLocalAuth, readLocalAuth } from '@t3chat/auth'
 import { createChatClient } from '@t3chat/client'
 import type { TestDb } from '@t3chat/db/testing'
 import { killChildren, runScript, runShell, spawnServer } from './support/child-server'
@@ -155,3 +157,35 @@ describe('`pnpm start` on a fresh data directory, then `pnpm -s mint-token`', ()
     expect(result.stderr).toContain('SUPABASE_URL')
   })
 })
+
+describe('a data directory the database cannot use', () => {
+  it('read-only: the start fails with a line naming the directory and the cause', async (ctx) => {
+    if (postgres !== null) return ctx.skip('the embedded database only (DATABASE_URL is set)')
+    const dir = await dataDir()
+    // A read-only file system (root ignores permission bits, so chmod would prove nothing).
+    const mounted = await run('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir])
+    if (!mounted) return ctx.skip('cannot mount a tmpfs here (needs root and mount rights)')
+    try {
+      // As after an earlier run: the secret and the database directory exist.
+      await loadOrCreateLocalAuth(dir)
+      await mkdir(join(dir, 'db'))
+      expect(await run('mount', ['-o', 'remount,ro', dir])).toBe(true)
+      const result = await runScript('main.ts', { T3CHAT_DATA_DIR: dir })
+      expect(result.code).toBe(1)
+      const lines = result.stderr.trimEnd().split('\n')
+      expect(lines).toHaveLength(1)
+      expect(lines[0]).toContain(`${dir}/db`)
+      expect(lines[0]).toMatch(/read-only/)
+      expect(lines[0]).not.toMatch(/failed to initialize properly/)
+    } finally {
+      await run('umount', [dir])
+    }
+  })
+})
+
+/** Runs a command; true when it exited 0. */
+function run(command: string, args: string[]): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile(command, args, (error) => resolve(error === null))
+  })
+}

@@ -67,6 +67,9 @@ export async function measureSqlPerTurn(opts: {
     llm,
     models: createModelCatalog({ provider: llm }),
     logger: pino({ level: 'warn' }),
+    config: {
+      rateLimits: { sendsPerMin: 0, callsPerMin: 0, conversationsPerMin: 0, shareViewsPerMin: 0 },
+    },
   })
   try {
     await migrateToLatest(db)

@@ -1,3 +1,6 @@
+import type { RateLimitConfig } from './rate-limits'
+import type { SubscriptionLimits } from './subscriptions'
+
 /** Tunables of the API layer; the server parses them from its environment. */
 export interface ApiConfig {
   /** Reported by `health`. */
@@ -14,10 +17,16 @@ export interface ApiConfig {
   frameIntervalMs: number
   /** How long `chat.stream` waits for an answer id that `chat.send` has not created yet. */
   answerWaitMs: number
+  /** The longest answer kept (UTF-16 units); beyond it the answer ends `answer_too_long`. */
+  maxAnswerChars: number
+  /** Most content (UTF-16 units) one `message.list` page carries; at least one message always. */
+  maxPageChars: number
+  /** Open subscriptions allowed per user (this instance) and per WebSocket connection. */
+  subscriptionLimits: SubscriptionLimits
+  /** Per-user rates (a minute each; 0 = off). */
+  rateLimits: RateLimitConfig
   /** The variable a person must set to enable generation (named in PRECONDITION_FAILED). */
   providerKeyVariable: string
-  /** `share.get` calls one client address may make per minute (TOO_MANY_REQUESTS beyond). */
-  shareViewsPerMinute: number
 }
 
 export const defaultApiConfig: ApiConfig = {
@@ -28,6 +37,14 @@ export const defaultApiConfig: ApiConfig = {
   checkpointIntervalMs: 2_000,
   frameIntervalMs: 50,
   answerWaitMs: 10_000,
+  maxAnswerChars: 1_000_000,
+  maxPageChars: 1_000_000,
+  subscriptionLimits: { perUser: 100, perConnection: 50 },
+  rateLimits: {
+    sendsPerMin: 30,
+    callsPerMin: 1_200,
+    conversationsPerMin: 30,
+    shareViewsPerMin: 60,
+  },
   providerKeyVariable: 'OPENROUTER_API_KEY',
-  shareViewsPerMinute: 60,
 }

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
-import type { RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { TokenVerifier } from '@t3chat/auth'
 import type { Database } from '@t3chat/db'
 import type { LlmProvider, ModelCatalog } from '@t3chat/llm'
@@ -8,6 +7,8 @@ import type { Hub } from './chat/hub'
 import type { ConcurrencyLimiter } from './chat/limiter'
 import type { GenerationRunner } from './chat/runner'
 import type { ApiConfig } from './config'
+import type { RateLimits } from './rate-limits'
+import type { SubscriptionGuard } from './subscriptions'
 
 export { defaultApiConfig, type ApiConfig } from './config'
 
@@ -29,8 +30,10 @@ export interface ApiDeps {
   limiter: ConcurrencyLimiter
   /** The answers this instance generates. */
   runner: GenerationRunner
+  /** Rate limits: per user (calls, answers started, conversations created), per address (share views). */
+  limits: RateLimits
+  /** Caps open subscriptions and ends them when their token expires. */
+  subscriptions: SubscriptionGuard
   /** Users whose row is known to exist, so authenticated calls skip the upsert. */
   knownUsers: Set<string>
-  /** Counts public `share.get` calls per client address. */
-  shareViewLimiter: RateLimiterAbstract
 }

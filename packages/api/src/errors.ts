@@ -1,5 +1,8 @@
 import { TRPCError } from '@trpc/server'
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server'
+import { getHTTPStatusCodeFromError } from '@trpc/server/http'
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc'
+import type { Logger } from 'pino'
 import { AuthError } from '@t3chat/auth'
 import { InvalidCursorError } from '@t3chat/db'
 import { ZodError } from 'zod'
@@ -47,9 +50,15 @@ export class TooLargeError extends DomainError {
   readonly kind = 'too_large'
 }
 
-/** A per-user rate or concurrency limit. */
+/** A per-user rate or concurrency limit; `retryAfterMs` says when to try again, when known. */
 export class RateLimitError extends DomainError {
   readonly kind = 'too_many'
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message)
+  }
 }
 
 /**
@@ -97,11 +106,69 @@ export function toTRPCError(error: unknown): TRPCError {
       cause: error,
     })
   }
-  return new TRPCError({
-    code: 'INTERNAL_SERVER_ERROR',
-    message: 'Internal server error',
-    cause: error,
-  })
+  return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: INTERNAL_MESSAGE, cause: error })
+}
+
+const INTERNAL_MESSAGE = 'Internal error'
+
+/** What the error formatter needs of a request's context (absent when the context failed). */
+export interface ErrorContext {
+  requestId: string
+  logger: Logger
+}
+
+/** The `data` every error response carries (API.md errors). */
+export interface ErrorData {
+  code: TRPC_ERROR_CODE_KEY
+  httpStatus: number
+  path?: string
+  /** On INTERNAL_SERVER_ERROR: the id under which the server logged the cause. */
+  requestId?: string
+  /** On CONFLICT for a turn in progress: the answer still generating. */
+  messageId?: string
+  /** On TOO_MANY_REQUESTS: when to try again. */
+  retryAfterMs?: number
+}
+
+/**
+ * tRPC's `errorFormatter`: every error a client receives — a call's, or one raised while a
+ * subscription iterates (those skip the procedure middleware) — goes through `toTRPCError`
+ * here. Never a stack, SQL or library text: an unexpected error is "Internal error" with a
+ * request id, and its cause goes to the log under that id.
+ */
+export function formatError(opts: {
+  error: TRPCError
+  ctx: ErrorContext | undefined
+  path: string | undefined
+}): { code: number; message: string; data: ErrorData } {
+  const { ctx, path } = opts
+  // Idempotent for what the procedure middleware mapped already (its cause is the original).
+  const error =
+    opts.error.code === 'INTERNAL_SERVER_ERROR'
+      ? toTRPCError(opts.error.cause ?? opts.error)
+      : opts.error
+  const data: ErrorData = {
+    code: error.code,
+    httpStatus: getHTTPStatusCodeFromError(error),
+    ...(path !== undefined ? { path } : {}),
+  }
+  let message = error.message
+  if (error.code === 'INTERNAL_SERVER_ERROR') {
+    message = INTERNAL_MESSAGE
+    if (ctx !== undefined) {
+      data.requestId = ctx.requestId
+      ctx.logger.error({ err: error.cause ?? error, path }, 'internal error')
+    }
+  } else if (error.code === 'PARSE_ERROR' || error.cause instanceof SyntaxError) {
+    // tRPC puts the JSON parser's own message here.
+    message = 'The request could not be parsed: send JSON in the tRPC format.'
+  }
+  const cause = error.cause
+  if (cause instanceof GenerationInProgressError && cause.messageId !== null)
+    data.messageId = cause.messageId
+  if (cause instanceof RateLimitError && cause.retryAfterMs !== null)
+    data.retryAfterMs = cause.retryAfterMs
+  return { code: TRPC_ERROR_CODES_BY_KEY[error.code], message, data }
 }
 
 /**

@@ -1,6 +1,6 @@
+import type { Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
-import { RateLimiterMemory } from 'rate-limiter-flexible'
 import type { TokenVerifier } from '@t3chat/auth'
 import type { Database } from '@t3chat/db'
 import type { LlmProvider, ModelCatalog } from '@t3chat/llm'
@@ -10,11 +10,14 @@ import { createMemoryLimiter, type ConcurrencyLimiter } from './chat/limiter'
 import { recoverAnswers } from './chat/recovery'
 import { createGenerationRunner } from './chat/runner'
 import { defaultApiConfig, type ApiConfig, type ApiDeps } from './deps'
+import { createRateLimits } from './rate-limits'
+import { createSubscriptionGuard } from './subscriptions'
 
 export { appRouter, createCaller, type AppRouter } from './root'
 export { createContext, type Context } from './trpc'
 export { defaultApiConfig, type ApiConfig, type ApiDeps } from './deps'
-export { toTRPCError } from './errors'
+export { formatError, toTRPCError } from './errors'
+export { createRateLimits, type RateLimitConfig, type RateLimits } from './rate-limits'
 export type { AnswerFrame, AnswerKey, AnswerWriter, Hub, LiveAnswer } from './chat/hub'
 export type { ConcurrencyLimiter } from './chat/limiter'
 export { createInProcessHub } from './chat/hub-memory'
@@ -40,6 +43,8 @@ export function createApi(opts: {
   config?: Partial<ApiConfig>
   hub?: Hub
   limiter?: ConcurrencyLimiter
+  /** Shared store of the rate limits across instances; null keeps them in memory. */
+  redis?: Redis | null
 }): { deps: ApiDeps; recover(): Promise<number>; close(): Promise<void> } {
   const config = { ...defaultApiConfig, ...opts.config }
   const hub = opts.hub ?? createInProcessHub({ frameIntervalMs: config.frameIntervalMs })
@@ -56,12 +61,9 @@ export function createApi(opts: {
     hub,
     limiter,
     runner,
+    limits: createRateLimits(config.rateLimits, opts.redis ?? null),
+    subscriptions: createSubscriptionGuard(config.subscriptionLimits),
     knownUsers: new Set<string>(),
-    shareViewLimiter: new RateLimiterMemory({
-      keyPrefix: 'share-get',
-      points: config.shareViewsPerMinute,
-      duration: 60,
-    }),
   }
   return {
     deps,

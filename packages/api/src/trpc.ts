@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto'
 import { initTRPC, TRPCError } from '@trpc/server'
 import type { Logger } from 'pino'
 import { bearerToken, type AuthUser } from '@t3chat/auth'
-import { fromInputError, toTRPCError } from './errors'
+import { formatError, fromInputError, toTRPCError } from './errors'
 import type { ApiDeps } from './deps'
 import type { ProcedureMeta } from './reference/meta'
 import { ensureUser } from './services/user'
+import type { ConnectionCount } from './subscriptions'
 
 // ---------------------------------------------------------------------------------------------
 // Context
@@ -17,6 +19,10 @@ export interface Context {
   authorization: string | null
   /** The caller's network address (the server decides whether to trust proxy headers). */
   clientAddress: string | null
+  /** Names the request in the log; an internal error's response carries it. */
+  requestId: string
+  /** Subscriptions open on this context's connection (one WebSocket shares one context). */
+  connection: ConnectionCount
   logger: Logger
 }
 
@@ -28,13 +34,17 @@ export function createContext(opts: {
   deps: ApiDeps
   authorization?: string | null
   clientAddress?: string | null
+  requestId?: string
   logger?: Logger
 }): Context {
+  const requestId = opts.requestId ?? randomUUID()
   return {
     deps: opts.deps,
     authorization: opts.authorization ?? null,
     clientAddress: opts.clientAddress ?? null,
-    logger: opts.logger ?? opts.deps.logger,
+    requestId,
+    connection: { open: 0 },
+    logger: opts.logger ?? opts.deps.logger.child({ reqId: requestId }),
   }
 }
 
@@ -52,6 +62,7 @@ const t = initTRPC
   .create({
     // tRPC adds the error's stack to responses unless NODE_ENV is 'production': never send it.
     isDev: false,
+    errorFormatter: ({ error, ctx, path }) => formatError({ error, ctx, path }),
     sse: {
       ping: { enabled: true, intervalMs: 15_000 },
       client: { reconnectAfterInactivityMs: 20_000 },
@@ -83,10 +94,12 @@ const observed = t.middleware(async function observe({ ctx, path, type, next }) 
       : result.error.code === 'INTERNAL_SERVER_ERROR'
         ? toTRPCError(result.error.cause ?? result.error)
         : result.error
-  const log = { path, type, ms: Math.round(performance.now() - started), code: error.code }
-  if (error.code === 'INTERNAL_SERVER_ERROR')
-    ctx.logger.error({ ...log, err: error.cause }, 'call failed')
-  else ctx.logger.info(log, 'call rejected')
+  // Internal errors are logged with their cause by the error formatter (errors.ts).
+  if (error.code !== 'INTERNAL_SERVER_ERROR')
+    ctx.logger.info(
+      { path, type, ms: Math.round(performance.now() - started), code: error.code },
+      'call rejected',
+    )
   throw error
 })
 
@@ -95,15 +108,28 @@ export const publicProcedure = t.procedure.use(observed).meta({ auth: 'none' })
 /** Verifies the bearer token and creates the user row on first use; `ctx.user` is non-null. */
 export const authedProcedure = publicProcedure
   .meta({ auth: 'bearer' })
-  .use(async function isAuthed({ ctx, next }) {
+  .use(async function isAuthed({ ctx, type, next }) {
     let user: AuthUser
     try {
       user = await ctx.deps.verifier.verify(bearerToken(ctx.authorization))
     } catch (error) {
       throw toTRPCError(error)
     }
+    await ctx.deps.limits.consume('callsPerMin', user.id)
     await ensureUser(ctx.deps, user)
-    return next({ ctx: { user, logger: ctx.logger.child({ userId: user.id }) } })
+    const result = await next({ ctx: { user, logger: ctx.logger.child({ userId: user.id }) } })
+    if (type !== 'subscription' || !result.ok || !isAsyncIterable(result.data)) return result
+    // Capped, and ended with UNAUTHORIZED when the token expires.
+    const data = ctx.deps.subscriptions(result.data, {
+      userId: user.id,
+      expiresAt: user.expiresAt,
+      connection: ctx.connection,
+    })
+    return { ...result, data }
   })
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value
+}
 
 export { TRPCError }

@@ -55,6 +55,8 @@ export async function startHarness(
       defaultModel: 'fake/echo',
       titleModel: 'fake/title:text=Generated%20title',
       checkpointIntervalMs: 200,
+      // Tests that are about the limits set them; the rest run unthrottled.
+      rateLimits: { sendsPerMin: 0, callsPerMin: 0, conversationsPerMin: 0, shareViewsPerMin: 0 },
       ...opts.config,
     },
   })

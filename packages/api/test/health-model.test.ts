@@ -35,7 +35,7 @@ describe('health', () => {
         'INTERNAL_SERVER_ERROR',
       )
       // The cause is logged, not sent.
-      expect(error.message).toBe('Internal server error')
+      expect(error.message).toBe('Internal error')
     } finally {
       await api.close()
     }

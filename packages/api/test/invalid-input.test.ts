@@ -375,6 +375,81 @@ const cases: Case[] = [
     code: bad,
     mentions: ['model', 'model.list'],
   },
+  // Text the database cannot store (regression: NUL was a 500), and integers past the column.
+  ...(
+    [
+      ['user.update displayName', (c, v) => c.user.update({ displayName: v }), 'displayName'],
+      [
+        'user.update preferences value',
+        (c, v) => c.user.update({ preferences: { a: { b: v } } }),
+        'a.b',
+      ],
+      [
+        'user.update preferences key',
+        (c, v) => c.user.update({ preferences: { [v]: 1 } }),
+        'a key',
+      ],
+      ['conversation.create title', (c, v) => c.conversation.create({ title: v }), 'title'],
+      [
+        'conversation.create systemPrompt',
+        (c, v) => c.conversation.create({ systemPrompt: v }),
+        'systemPrompt',
+      ],
+      [
+        'conversation.update title',
+        (c, v) => c.conversation.update({ id: own.conversationId, title: v }),
+        'title',
+      ],
+      [
+        'chat.send content',
+        (c, v) =>
+          c.chat.send({
+            conversationId: own.conversationId,
+            clientMessageId: randomUUID(),
+            content: v,
+          }),
+        'content',
+      ],
+      [
+        'chat.send systemPrompt',
+        (c, v) => c.chat.send({ clientMessageId: randomUUID(), content: 'hi', systemPrompt: v }),
+        'systemPrompt',
+      ],
+    ] as const satisfies ReadonlyArray<
+      readonly [string, (c: CoreCaller, v: string) => Promise<unknown>, string]
+    >
+  ).flatMap(([name, call, field]): Case[] => [
+    {
+      name: `${name} with \\u0000`,
+      call: (c) => call(c, 'a\u0000b'),
+      code: bad,
+      mentions: [field, 'NUL'],
+    },
+    {
+      name: `${name} with a lone surrogate`,
+      call: (c) => call(c, 'a\ud800b'),
+      code: bad,
+      mentions: [field, 'lone surrogate'],
+    },
+  ]),
+  {
+    name: 'message.list before 2^31',
+    call: (c) => c.message.list({ conversationId: own.conversationId, before: 2 ** 31 }),
+    code: bad,
+    mentions: ['before', '2147483647'],
+  },
+  {
+    name: 'message.list before 1e300',
+    call: (c) => c.message.list({ conversationId: own.conversationId, before: 1e300 }),
+    code: bad,
+    mentions: ['before'],
+  },
+  {
+    name: 'chat.send model with a space',
+    call: (c) => c.chat.send({ clientMessageId: randomUUID(), content: 'hi', model: 'gpt 4' }),
+    code: bad,
+    mentions: ['model'],
+  },
   {
     name: 'events lastEventId > 100',
     call: (c) => c.events({ lastEventId: long(101) }),

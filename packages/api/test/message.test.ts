@@ -143,3 +143,25 @@ describe('message.list', () => {
     expect(items[1]).toStrictEqual(sent.answer)
   })
 })
+
+describe('message.list page size', () => {
+  it('a page stops at maxPageChars of content (newest kept) and nextBefore continues it', async () => {
+    const saved = h.deps.config.maxPageChars
+    h.deps.config.maxPageChars = 20
+    try {
+      const first = await caller.message.list({ conversationId })
+      expect(first.items.map((m) => m.seq)).toEqual([5, 6])
+      expect(first.nextBefore).toBe(5)
+      const second = await caller.message.list({ conversationId, before: 5 })
+      expect(second.items.map((m) => m.seq)).toEqual([4])
+      expect(second.nextBefore).toBe(4)
+      // One message larger than the budget still comes, alone.
+      h.deps.config.maxPageChars = 1
+      const single = await caller.message.list({ conversationId })
+      expect(single.items.map((m) => m.seq)).toEqual([6])
+      expect(single.nextBefore).toBe(6)
+    } finally {
+      h.deps.config.maxPageChars = saved
+    }
+  })
+})

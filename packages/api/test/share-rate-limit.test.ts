@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import { defaultApiConfig } from '../src/index'
 import { useHarness } from './harness'
 import { expectTRPCError } from './support/core-errors'
 
-const h = useHarness({ config: { shareViewsPerMinute: 3 } })
+const h = useHarness({
+  config: { rateLimits: { ...defaultApiConfig.rateLimits, shareViewsPerMin: 3 } },
+})
 
 describe('share.get rate limit', () => {
   it('counts per client address: the fourth call in a minute is TOO_MANY_REQUESTS, others go on', async () => {
@@ -14,7 +17,11 @@ describe('share.get rate limit', () => {
       await expect(viewer.share.get({ token: token ?? '' })).resolves.toMatchObject({
         title: 'Limited',
       })
-    await expectTRPCError(viewer.share.get({ token: token ?? '' }), 'TOO_MANY_REQUESTS', 'retry in')
+    await expectTRPCError(
+      viewer.share.get({ token: token ?? '' }),
+      'TOO_MANY_REQUESTS',
+      'Try again in',
+    )
     // Unknown tokens count too: guessing is what the limit is for.
     await expectTRPCError(viewer.share.get({ token: 'guess' }), 'TOO_MANY_REQUESTS')
     await expect(

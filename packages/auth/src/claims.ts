@@ -15,6 +15,8 @@ export interface AuthUser {
   email: string | null
   /** True for Supabase anonymous sign-ins: real users without an email. */
   isAnonymous: boolean
+  /** When the token expires (ms since the epoch, its `exp`): subscriptions end then. */
+  expiresAt: number
 }
 
 /** True when `value` is a UUID string (any version, either case). */
@@ -71,5 +73,7 @@ export function userFromClaims(payload: JWTPayload): AuthUser {
     id: payload.sub.toLowerCase(),
     email: typeof email === 'string' && email.length > 0 ? email : null,
     isAnonymous: payload['is_anonymous'] === true,
+    // Verification requires `exp`; a missing one would have been refused before.
+    expiresAt: (payload.exp ?? 0) * 1000,
   }
 }

@@ -92,12 +92,14 @@ describe('local tokens', () => {
       id: auth.userId,
       email: 'me@localhost',
       isAnonymous: false,
+      expiresAt: expect.any(Number),
     })
     const other = crypto.randomUUID()
     await expect(verifier.verify(await mintLocalToken(auth, { sub: other }))).resolves.toEqual({
       id: other,
       email: null,
       isAnonymous: false,
+      expiresAt: expect.any(Number),
     })
   })
 

@@ -42,6 +42,7 @@ describe('supabase mode accepts', () => {
       id: issuer.userId,
       email: 'ada@example.test',
       isAnonymous: false,
+      expiresAt: expect.any(Number),
     })
     await expect(bothVerifier.verify(token)).resolves.toMatchObject({ id: issuer.userId })
   })
@@ -73,6 +74,7 @@ describe('supabase mode accepts', () => {
       id: issuer.userId,
       email: null,
       isAnonymous: true,
+      expiresAt: expect.any(Number),
     })
   })
 

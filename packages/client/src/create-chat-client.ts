@@ -90,10 +90,16 @@ export function createChatClient(opts: ChatClientOptions): ChatClient {
               }),
         // A call made with `context: { skipBatch: true }` travels alone: big bodies (an
         // imported conversation) would otherwise add up past the server's body limit.
+        // The server refuses batches of more than 50 calls (MAX_BATCH_CALLS).
         false: splitLink({
           condition: (op) => op.context.skipBatch === true,
           true: httpLink<AppRouter>({ url: base, headers: authorization, fetch: doFetch }),
-          false: httpBatchLink<AppRouter>({ url: base, headers: authorization, fetch: doFetch }),
+          false: httpBatchLink<AppRouter>({
+            url: base,
+            headers: authorization,
+            fetch: doFetch,
+            maxItems: 50,
+          }),
         }),
       }),
     ],

@@ -1,5 +1,6 @@
-import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
+import { constants } from 'node:fs'
+import { access, mkdir } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent'
 import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely'
@@ -65,8 +66,44 @@ function createPgDialect(connectionString: string, opts: CreateDbOptions): Diale
 }
 
 async function createPgliteDialect(dataDir: string | undefined): Promise<Dialect> {
-  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true })
-  return new PGliteDialect(await openPglite(dataDir))
+  if (dataDir === undefined) return new PGliteDialect(await openPglite())
+  try {
+    // A recursive mkdir on a read-only file system says ENOENT: ask the parent why.
+    await mkdir(dataDir, { recursive: true }).catch(async (error: unknown) => {
+      await access(dirname(dataDir), constants.W_OK)
+      throw error
+    })
+    // PGlite itself only says "failed to initialize properly": find out first.
+    await access(dataDir, constants.R_OK | constants.W_OK)
+    return new PGliteDialect(await openPglite(dataDir))
+  } catch (error) {
+    throw new DatabaseDirError(dataDir, error)
+  }
+}
+
+const REASONS: Record<string, string> = {
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOSPC: 'no space left on the device',
+  ENOTDIR: 'a path component is not a directory',
+}
+
+/** The embedded database's directory cannot be used; the message names it and why. */
+export class DatabaseDirError extends Error {
+  override readonly name = 'DatabaseDirError'
+  constructor(
+    readonly dataDir: string,
+    cause: unknown,
+  ) {
+    const code =
+      typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : ''
+    const reason = REASONS[code] ?? (cause instanceof Error ? cause.message : String(cause))
+    super(
+      `the embedded database in ${dataDir} cannot be opened: ${reason}. Make the directory writable (or point T3CHAT_DATA_DIR elsewhere) and start again.`,
+      { cause },
+    )
+  }
 }
 
 /**

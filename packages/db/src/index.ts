@@ -1,4 +1,10 @@
-export { createDb, embeddedDatabaseDir, openPglite, type CreateDbOptions } from './create-db'
+export {
+  createDb,
+  DatabaseDirError,
+  embeddedDatabaseDir,
+  openPglite,
+  type CreateDbOptions,
+} from './create-db'
 export { migrateDown, migrateToLatest, type MigrationStep } from './migrate'
 export { InvalidCursorError, MigrationError } from './errors'
 export type {

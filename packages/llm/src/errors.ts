@@ -17,6 +17,18 @@ export interface LlmErrorDetails {
   retryAfterMs?: number | null
   retryable?: boolean
   cause?: unknown
+  /** What the provider really said or where it failed (for the log only; truncated). */
+  detail?: string | null
+}
+
+const MAX_DETAIL_LENGTH = 500
+
+/** Raw upstream text made safe to log: one line, printable, at most 500 characters. */
+export function logDetail(raw: string | null | undefined): string | null {
+  if (raw === null || raw === undefined) return null
+  const flat = raw.replace(/\p{Cc}+/gu, ' ').trim()
+  if (flat === '') return null
+  return flat.length > MAX_DETAIL_LENGTH ? `${flat.slice(0, MAX_DETAIL_LENGTH)}…` : flat
 }
 
 /**
@@ -30,6 +42,8 @@ export class LlmError extends Error {
   readonly retryAfterMs: number | null
   /** Whether the same request may succeed if sent again (only done before the first token). */
   readonly retryable: boolean
+  /** Raw upstream detail for the log; never shown to users (see {@link logDetail}). */
+  readonly detail: string | null
 
   constructor(code: LlmErrorCode, message: string, details: LlmErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause })
@@ -37,6 +51,7 @@ export class LlmError extends Error {
     this.status = details.status ?? null
     this.retryAfterMs = details.retryAfterMs ?? null
     this.retryable = details.retryable ?? false
+    this.detail = logDetail(details.detail)
   }
 }
 
@@ -44,9 +59,20 @@ const MAX_REASON_LENGTH = 300
 const CONTEXT_PATTERN =
   /context[ _-]?(length|window|size)|maximum context|too many tokens|prompt is too long|reduce the length|tokens? (limit|exceed)/i
 
-/** Formats the provider's reason as ` (reason)`, or '' when there is none. */
-function reasonSuffix(reason: string | null): string {
-  const text = reason?.trim()
+// Where the provider's reason names a machine (`host:port`, an address), users see this instead.
+const HOST_PORT =
+  /\b(?:[a-z0-9-]+\.)*[a-z0-9-]+:\d{2,5}\b|\[[0-9a-f:]+\](?::\d+)?|\b\d{1,3}(?:\.\d{1,3}){3}\b/gi
+
+/**
+ * Formats the provider's own reason (the `message` of its JSON error object) as ` (reason)`,
+ * or '' when there is none: one line, printable, no host or port, at most 300 characters.
+ * Raw bodies (an HTML error page) never get here: they go to `detail`, for the log.
+ */
+export function reasonSuffix(reason: string | null): string {
+  const text = reason
+    ?.replace(/\p{Cc}+/gu, ' ')
+    .replace(HOST_PORT, '(a server)')
+    .trim()
   if (!text) return ''
   return ` (${text.length > MAX_REASON_LENGTH ? `${text.slice(0, MAX_REASON_LENGTH)}…` : text})`
 }
@@ -64,6 +90,8 @@ export interface UpstreamFailure {
   /** OpenRouter's `error.metadata` (moderation reasons, provider name…). */
   metadata?: unknown
   cause?: unknown
+  /** The raw body or transport detail, for the log only. */
+  detail?: string | null
 }
 
 function moderationReasons(metadata: unknown): string | null {
@@ -81,7 +109,7 @@ function moderationReasons(metadata: unknown): string | null {
 export function llmErrorFromStatus(failure: UpstreamFailure): LlmError {
   const { status, reason, retryAfterMs = null, cause } = failure
   const why = reasonSuffix(reason)
-  const base = { status, cause, retryAfterMs }
+  const base = { status, cause, retryAfterMs, detail: failure.detail ?? reason }
   if (status === 401) {
     return new LlmError(
       'unauthorized',
@@ -153,4 +181,17 @@ export function llmTimeoutError(kind: 'first-token' | 'idle', timeoutMs: number)
       ? `The model did not start answering within ${seconds(timeoutMs)}. Try again, or choose another model.`
       : `The model stopped sending tokens for ${seconds(timeoutMs)}. Try again, or choose another model.`
   return new LlmError('timeout', message, { retryable: true })
+}
+
+/** The error a call ends with when its caller aborted it (a timeout reads as `timeout`). */
+export function abortedError(signal: AbortSignal): LlmError {
+  const reason: unknown = signal.reason
+  if (reason instanceof Error && reason.name === 'TimeoutError') {
+    return new LlmError('timeout', 'The model provider did not answer in time. Try again.', {
+      cause: reason,
+    })
+  }
+  return new LlmError('unknown', 'The request to the model provider was cancelled.', {
+    cause: reason,
+  })
 }

@@ -17,4 +17,8 @@ export {
 } from './models'
 export { FALLBACK_MODELS } from './fallback-models'
 export { buildTitlePrompt, cleanTitle, fallbackTitle, MAX_TITLE_LENGTH } from './title'
-export { createThreadedProvider, type ThreadedProvider } from './thread/threaded-provider'
+export {
+  createThreadedProvider,
+  type ThreadedProvider,
+  type ThreadOptions,
+} from './thread/threaded-provider'

@@ -1,7 +1,8 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai'
-import { LlmError, llmErrorFromStatus } from './errors'
+import { LlmError, llmErrorFromStatus, reasonSuffix } from './errors'
 
-function field(obj: unknown, key: string): unknown {
+/** `obj[key]` when `obj` is an object, else undefined. */
+export function field(obj: unknown, key: string): unknown {
   return typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>)[key] : undefined
 }
 
@@ -50,8 +51,8 @@ export function llmErrorFromBody(body: unknown, cause?: unknown): LlmError {
   }
   return new LlmError(
     'upstream_unavailable',
-    `The model failed while answering${text ? ` (${text})` : ''}. Try again, or choose another model.`,
-    { retryable: true, cause },
+    `The model failed while answering${reasonSuffix(text)}. Try again, or choose another model.`,
+    { retryable: true, cause, detail: text },
   )
 }
 
@@ -69,24 +70,27 @@ export function toLlmError(err: unknown): LlmError {
     )
   }
   if (err instanceof APIConnectionError) {
+    // The cause names the provider's host and port: the log gets it, users do not.
     return new LlmError(
       'upstream_unavailable',
-      `Could not reach the model provider (${describe(err.cause ?? err)}). Check the network and OPENROUTER_BASE_URL, then try again.`,
-      { retryable: true, cause: err },
+      'Could not reach the model provider. Try again shortly; if it persists, the server operator should check its network and provider settings.',
+      { retryable: true, cause: err, detail: describe(err.cause ?? err) },
     )
   }
   if (err instanceof APIError) {
     const body: unknown = err.error
     const reason = field(body, 'message')
-    // A non-JSON error body (e.g. a proxy's HTML page) only survives in the SDK's message.
+    // A non-JSON error body (e.g. a proxy's HTML page) only survives in the SDK's message:
+    // it is logged, never shown (it can name hosts, versions, internal pages).
     const raw =
       body === undefined && !err.message.includes('(no body)')
         ? err.message.replace(/^\d{3} /, '')
         : null
     const failure = {
-      reason: typeof reason === 'string' ? reason : raw,
+      reason: typeof reason === 'string' ? reason : null,
       metadata: field(body, 'metadata'),
       cause: err,
+      detail: typeof reason === 'string' ? reason : raw,
     }
     if (typeof err.status === 'number') {
       return llmErrorFromStatus({
@@ -102,11 +106,12 @@ export function toLlmError(err: unknown): LlmError {
   if (err instanceof TypeError || err instanceof SyntaxError) {
     return new LlmError(
       'upstream_unavailable',
-      `The connection to the model provider broke (${describe(err)}). Try again.`,
-      { retryable: true, cause: err },
+      'The connection to the model provider broke. Try again.',
+      { retryable: true, cause: err, detail: describe(err) },
     )
   }
-  return new LlmError('unknown', `The model call failed unexpectedly (${describe(err)}).`, {
+  return new LlmError('unknown', 'The model call failed unexpectedly. Try again.', {
     cause: err,
+    detail: describe(err),
   })
 }

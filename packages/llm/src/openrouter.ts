@@ -1,8 +1,8 @@
 import OpenAI from 'openai'
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions'
-import { LlmError, llmTimeoutError } from './errors'
+import { abortedError, LlmError, llmTimeoutError } from './errors'
 import { parseModelList } from './model-list'
-import { llmErrorFromBody, toLlmError } from './openai-errors'
+import { field, llmErrorFromBody, toLlmError } from './openai-errors'
 import type { ChatMessage, LlmProvider, Model, StreamEvent, StreamRequest } from './provider'
 import { retryDelay, sleep, type RetryPolicy } from './retry'
 import { StreamWatchdog } from './stream-watchdog'
@@ -43,16 +43,13 @@ function linkAbort(parent: AbortSignal | undefined, child: AbortController): () 
   return () => parent.removeEventListener('abort', onAbort)
 }
 
-function abortedError(signal: AbortSignal): LlmError {
-  const reason: unknown = signal.reason
-  if (reason instanceof Error && reason.name === 'TimeoutError') {
-    return new LlmError('timeout', 'The model provider did not answer in time. Try again.', {
-      cause: reason,
-    })
-  }
-  return new LlmError('unknown', 'The request to the model provider was cancelled.', {
-    cause: reason,
-  })
+/** A 200 response that carries no answer at all (the detail says what it was, for the log). */
+function notAnAnswer(detail: string): LlmError {
+  return new LlmError(
+    'upstream_unavailable',
+    'The model provider sent no answer (its response was empty or not a chat completion). Try again, or choose another model.',
+    { retryable: true, detail },
+  )
 }
 
 /**
@@ -116,7 +113,12 @@ export function createOpenRouterProvider(opts: OpenRouterOptions): LlmProvider {
       let finishReason: string | null = null
       let completed = false
       try {
-        const chunks = await client.chat.completions.create(body, { signal: controller.signal })
+        const { data: chunks, response } = await client.chat.completions
+          .create(body, { signal: controller.signal })
+          .withResponse()
+        const type = response.headers.get('content-type') ?? ''
+        // An HTML page or plain JSON under status 200 (a proxy, a wrong base URL) is no answer.
+        if (!type.includes('text/event-stream')) throw notAnAnswer(`content-type ${type || 'none'}`)
         for await (const chunk of chunks) {
           const now = Date.now()
           const choice = chunk.choices[0]
@@ -156,6 +158,8 @@ export function createOpenRouterProvider(opts: OpenRouterOptions): LlmProvider {
       if (watchdog.tripped !== null) {
         const ms = watchdog.tripped === 'idle' ? idleTimeoutMs : firstTokenTimeoutMs
         failure = llmTimeoutError(watchdog.tripped, ms)
+      } else if (failure === null && !emitted && finishReason === null) {
+        failure = notAnAnswer('an event stream without a single choice')
       } else if (failure === null && finishReason === 'error') {
         failure = new LlmError(
           'upstream_unavailable',
@@ -195,11 +199,21 @@ export function createOpenRouterProvider(opts: OpenRouterOptions): LlmProvider {
       }, firstTokenTimeoutMs)
       let failure: LlmError
       try {
-        const res = await client.chat.completions.create(body, { signal: controller.signal })
-        const choices: unknown = res.choices
-        if (Array.isArray(choices)) return res.choices[0]?.message.content ?? ''
-        // OpenRouter may answer 200 with an `error` body instead of choices.
-        failure = llmErrorFromBody((res as { error?: unknown }).error)
+        const res: unknown = await client.chat.completions.create(body, {
+          signal: controller.signal,
+        })
+        const choices = field(res, 'choices')
+        const error = field(res, 'error')
+        if (Array.isArray(choices) && choices.length > 0) {
+          const content = field(field(choices[0], 'message'), 'content')
+          return typeof content === 'string' ? content : ''
+        }
+        // OpenRouter may answer 200 with an `error` body instead of choices; anything else
+        // (an HTML page, unrelated JSON) is no answer.
+        failure =
+          error !== undefined
+            ? llmErrorFromBody(error)
+            : notAnAnswer(typeof res === 'string' ? res : JSON.stringify(res))
       } catch (err) {
         if (req.signal?.aborted) throw abortedError(req.signal)
         failure = timedOut ? llmTimeoutError('first-token', firstTokenTimeoutMs) : toLlmError(err)

@@ -2,13 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
-import pino from 'pino'
 import { loadOrCreateLocalAuth, mintLocalToken } from '@t3chat/auth'
 import { createChatClient, type ChatClient } from '@t3chat/client'
 import type { Database } from '@t3chat/db'
 import { createTestDb, type TestDb } from '@t3chat/db/testing'
 import { startFakeUpstream, type FakeUpstream } from '@t3chat/llm/fake'
-import { parseEnv } from '../../src/env'
+import { parseEnv, type Env } from '../../src/env'
+import { createLogger } from '../../src/logger'
 import { startServer, type RunningServer } from '../../src/server'
 
 /** How a test client sends its subscriptions. */
@@ -22,6 +22,8 @@ export interface TestServer {
   dataDir: string
   /** The server's own database handle, for asserting what it stored. */
   db: Kysely<Database>
+  /** Every log line the server wrote (JSON), when started with `logLevel`. */
+  logs: string[]
   /** A local access token for `sub` (default: a fresh user). */
   token(sub?: string): Promise<string>
   /**
@@ -51,8 +53,16 @@ export function tempDataDir(): Promise<string> {
  * Starts `startServer(parseEnv(...))` on 127.0.0.1:0 with a temporary data directory, the fake
  * OpenRouter, and Postgres when the test environment has DATABASE_URL. `env` overrides.
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  opts: { logLevel?: Env['LOG_LEVEL'] } = {},
+): Promise<TestServer> {
   const dataDir = await tempDataDir()
+  const logs: string[] = []
+  const logger =
+    opts.logLevel === undefined
+      ? createLogger(process.env.TEST_LOG_LEVEL === undefined ? 'silent' : 'debug')
+      : createLogger(opts.logLevel, { write: (line: string) => logs.push(line) })
   const fake = await startFakeUpstream()
   const postgres = await freshPostgres()
   const clients: ChatClient[] = []
@@ -72,7 +82,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
         ...(postgres?.connectionString ? { DATABASE_URL: postgres.connectionString } : {}),
         ...env,
       }),
-      pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      logger,
     )
   } catch (error) {
     await fake.close()
@@ -88,6 +98,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     fake,
     dataDir,
     db: server.deps.db,
+    logs,
     token: (sub = crypto.randomUUID()) => mintLocalToken(auth, { sub }),
     client(transport, token, url = server.url) {
       const client = createChatClient({

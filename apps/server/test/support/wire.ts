@@ -18,6 +18,13 @@ export function errorCode(error: unknown): string | null {
   return null
 }
 
+/** The `data` of a tRPC error (code, httpStatus, requestId, messageId, …), or null. */
+export function errorData(error: unknown): Record<string, unknown> | null {
+  if (!(error instanceof TRPCClientError)) return null
+  const data: unknown = error.data
+  return typeof data === 'object' && data !== null ? { ...data } : null
+}
+
 /** Awaits `call` and returns the tRPC error code it failed with (fails the test if it did not). */
 export async function rejectionCode(call: Promise<unknown>): Promise<string | null> {
   try {

@@ -13,6 +13,7 @@ import type { ApiDeps } from '../deps'
 import { NotFoundError } from '../errors'
 import { toMessage } from '../mappers'
 import type { ChatEvent, Message, MessageStatus } from '../shapes'
+import { pause } from './pause'
 
 /** A chat event with its tracked id: the content length once the event is applied. */
 export type TrackedChatEvent = TrackedEnvelope<ChatEvent>
@@ -38,14 +39,22 @@ export async function streamAnswer(
   const { messageId } = input
   const load = () =>
     findMessage(deps.db, { userId: user.id, id: messageId }).then((m) => m && toMessage(m))
+  const started = performance.now()
+  // Someone else's answer and a missing id must look alike, in time too: both wait out
+  // answerWaitMs (regression: NOT_FOUND in 16 ms for another user's live answer, 10 s else).
+  const notFound = async (): Promise<never> => {
+    await pause(deps.config.answerWaitMs - (performance.now() - started), signal)
+    throw new NotFoundError('message')
+  }
   const live = await deps.hub.lookup(messageId)
   if (live !== null && live.userId === user.id) return follow(deps, messageId, load, offset, signal)
+  if (live !== null) return notFound()
   const row = await load()
   if (row === undefined) {
     // A client may subscribe to the answer id it passed to chat.send before that call has
     // created it (one round trip instead of two): wait briefly for it to go live.
     const awaited = await deps.hub.waitFor(messageId, deps.config.answerWaitMs, signal)
-    if (awaited === null || awaited.userId !== user.id) throw new NotFoundError('message')
+    if (awaited === null || awaited.userId !== user.id) return notFound()
     return follow(deps, messageId, load, offset, signal)
   }
   if (isFinal(row.status)) return followDatabase(load, row, offset, signal, null)
@@ -111,19 +120,7 @@ async function* followDatabase(
       offset = message.content.length
       yield tracked<ChatEvent>(String(offset), { type: 'delta', text: delta })
     }
-    await sleep(POLL_MS, signal)
+    await pause(POLL_MS, signal)
     message = await load()
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
-    function done() {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-  })
 }

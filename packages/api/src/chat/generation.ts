@@ -39,6 +39,8 @@ export interface GenerationDeps {
   models: ModelCatalog
   logger: Logger
   checkpointIntervalMs: number
+  /** The longest answer kept (UTF-16 units); the rest is cut and the answer ends `answer_too_long`. */
+  maxAnswerChars: number
 }
 
 /** The most earlier messages an answer's context is built from (before trimming to fit). */
@@ -89,17 +91,41 @@ export async function runGeneration(deps: GenerationDeps, gen: GenerationRun): P
   // A checkpoint still in flight must not land after the end: its WHERE ignores finished rows,
   // and waiting for it keeps the statement order simple to reason about.
   await saving.inflight
-  const ended = await finishAnswer(deps.db, {
-    id: messageId,
-    conversationId,
-    content: live.text(),
-    ...end,
-  })
+  const row: AnswerEnd = { id: messageId, conversationId, content: live.text(), ...end }
+  let ended: Awaited<ReturnType<typeof finishAnswer>>
+  try {
+    ended = await finishAnswer(deps.db, row)
+  } catch (error) {
+    throw new SaveDeferred(row, error)
+  }
   if (ended.outcome === 'not_found') {
     // The conversation was deleted while the answer streamed: nothing to keep.
     throw new Error('message vanished')
   }
   return toMessage(withBranch(ended.message, gen.branch))
+}
+
+/** A token count the `integer` column holds, or null for nonsense (3e9, 1.5, negative). */
+function storableCount(n: number): number | null {
+  return Number.isSafeInteger(n) && n >= 0 && n <= 2_147_483_647 ? n : null
+}
+
+/** The first `length` units of `text`, never splitting a surrogate pair. */
+function cutAt(text: string, length: number): string {
+  if (length <= 0) return ''
+  const last = text.charCodeAt(length - 1)
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? length - 1 : length)
+}
+
+/** The end of an answer could not be written (the database is away); the runner retries it. */
+export class SaveDeferred extends Error {
+  override readonly name = 'SaveDeferred'
+  constructor(
+    readonly row: AnswerEnd,
+    cause: unknown,
+  ) {
+    super('the end of an answer could not be saved', { cause })
+  }
 }
 
 function failure(code: string, message: string) {
@@ -149,11 +175,29 @@ async function stream(
     })) {
       if (event.type === 'delta') {
         if (live.status() === 'pending') live.setStatus('streaming')
-        live.append(event.text)
+        // Postgres text cannot hold NUL: what subscribers see is what gets stored.
+        const text = event.text.includes('\u0000')
+          ? event.text.replaceAll('\u0000', '\uFFFD')
+          : event.text
+        const room = deps.maxAnswerChars - live.text().length
+        if (text.length > room) {
+          live.append(cutAt(text, room))
+          gen.abort.abort()
+          return {
+            ...failure(
+              'answer_too_long',
+              `The answer reached the longest this server keeps (${deps.maxAnswerChars} characters) and was cut there; the text so far is kept.`,
+            ),
+            promptTokens,
+            completionTokens,
+            cost,
+          }
+        }
+        live.append(text)
       } else if (event.type === 'usage') {
-        promptTokens = event.promptTokens
-        completionTokens = event.completionTokens
-        cost = event.cost
+        promptTokens = storableCount(event.promptTokens)
+        completionTokens = storableCount(event.completionTokens)
+        cost = event.cost !== null && Number.isFinite(event.cost) ? event.cost : null
       }
     }
   } catch (error) {

@@ -14,7 +14,8 @@ import type { LlmProvider, ModelCatalog } from '@t3chat/llm'
 import type { ApiConfig } from '../config'
 import { toMessage, withBranch } from '../mappers'
 import type { Branch, Message } from '../shapes'
-import { runGeneration, type GenerationRun } from './generation'
+import { runGeneration, SaveDeferred, type GenerationRun } from './generation'
+import { saveUntilStored } from './final-save'
 import type { AnswerWriter, Hub } from './hub'
 import type { ConcurrencyLimiter } from './limiter'
 import { generateTitle } from './title'
@@ -68,6 +69,10 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
   const { db, hub, logger, config } = deps
   const running = new Map<string, Running>()
   const background = new Set<Promise<unknown>>()
+  /** Conversations being named right now: never two title jobs for one conversation. */
+  const titling = new Set<string>()
+  /** Aborted at close: final saves still waiting for the database give up (recovery takes over). */
+  const shutdown = new AbortController()
 
   function track(job: Promise<unknown>): void {
     background.add(job)
@@ -115,8 +120,10 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
       'answer ended',
     )
     // A stopped or failed first answer still names the conversation (after the user's
-    // message, without asking the title model about an answer that is not there).
-    if (job.titleFrom !== null) {
+    // message, without asking the title model about an answer that is not there); at most
+    // one title job runs per conversation.
+    if (job.titleFrom !== null && !titling.has(job.conversationId)) {
+      titling.add(job.conversationId)
       track(
         generateTitle(
           { db, llm, hub, logger, titleModel: config.titleModel },
@@ -126,7 +133,7 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
             userContent: job.titleFrom.userContent,
             answer: message.status === 'completed' ? message.content : null,
           },
-        ),
+        ).finally(() => titling.delete(job.conversationId)),
       )
     }
   }
@@ -167,10 +174,30 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
           models: deps.models,
           logger: log,
           checkpointIntervalMs: config.checkpointIntervalMs,
+          maxAnswerChars: config.maxAnswerChars,
         },
         run,
       )
         .catch((error: unknown): Message => {
+          if (error instanceof SaveDeferred) {
+            // Subscribers get their final now, with exactly the text they saw; the row
+            // follows (and the conversation is freed) once the database is back.
+            log.error(
+              { err: error.cause },
+              'final save failed; retrying until the database is back',
+            )
+            const publish = (message: Message) =>
+              hub.publish(job.userId, { type: 'message.updated', message })
+            track(
+              saveUntilStored(db, error.row, {
+                signal: shutdown.signal,
+                logger: log,
+                branch: job.branch,
+                publish,
+              }),
+            )
+            return endedMessage(snapshot(job, live), error.row)
+          }
           log.error({ err: error }, 'answer could not be saved')
           return {
             ...snapshot(job, live),
@@ -207,12 +234,28 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
         run.abort.abort()
       }
       await Promise.all([...running.values()].map((r) => r.done))
+      shutdown.abort()
       await Promise.allSettled([...background])
     },
 
     async idle() {
       await Promise.allSettled([...background])
     },
+  }
+}
+
+/** The message as its end will be stored. */
+function endedMessage(message: Message, row: SaveDeferred['row']): Message {
+  return {
+    ...message,
+    content: row.content,
+    status: row.status,
+    error: row.errorCode !== null ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
+    usage:
+      row.promptTokens !== null && row.completionTokens !== null
+        ? { promptTokens: row.promptTokens, completionTokens: row.completionTokens, cost: row.cost }
+        : null,
+    completedAt: new Date().toISOString(),
   }
 }
 

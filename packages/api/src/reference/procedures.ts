@@ -135,7 +135,10 @@ function errorsOf(
     add('BAD_REQUEST', 'the input does not match the schema (the message names the field)')
     add('PAYLOAD_TOO_LARGE', 'a string or the request body is over its limit')
   }
-  if (opts.auth === 'bearer') add('UNAUTHORIZED', 'missing, invalid or expired token')
+  if (opts.auth === 'bearer') {
+    add('UNAUTHORIZED', 'missing, invalid or expired token')
+    add('TOO_MANY_REQUESTS', 'over a per-user rate limit (`data.retryAfterMs` says when to retry)')
+  }
   for (const [code, when] of Object.entries(declared)) add(code, when)
   add('INTERNAL_SERVER_ERROR', 'anything unexpected (no details; the server logs them)')
   return [...all]

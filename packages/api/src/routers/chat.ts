@@ -6,12 +6,9 @@ import { send } from '../chat/turns/send'
 import { stop } from '../chat/turns/stop'
 import { ChatEventSchema, MessageSchema, RegenerateResultSchema, SendResultSchema } from '../shapes'
 import { authedProcedure, router } from '../trpc'
-import { id, LIMITS, lastEventId, modelId, systemPrompt } from './inputs'
+import { id, LIMITS, lastEventId, modelId, systemPrompt, text } from './inputs'
 
-const content = z
-  .string()
-  .max(LIMITS.content)
-  .refine((text) => text.trim().length > 0, 'must not be empty')
+const content = text(LIMITS.content).refine((value) => value.trim().length > 0, 'must not be empty')
 
 const startErrors = {
   CONFLICT: 'an answer in that conversation is still `pending` or `streaming`',
@@ -43,7 +40,12 @@ export const chatRouter = router({
       }),
     )
     .output(SendResultSchema)
-    .mutation(({ ctx, input }) => send(ctx.deps, ctx.user, input)),
+    .mutation(async ({ ctx, input }) => {
+      await ctx.deps.limits.consume('sendsPerMin', ctx.user.id)
+      if (input.conversationId === undefined)
+        await ctx.deps.limits.consume('conversationsPerMin', ctx.user.id)
+      return send(ctx.deps, ctx.user, input)
+    }),
   stream: authedProcedure
     .meta({
       summary: 'Streams an answer: its text as deltas, status changes and the final message.',
@@ -87,7 +89,10 @@ export const chatRouter = router({
       }),
     )
     .output(RegenerateResultSchema)
-    .mutation(({ ctx, input }) => regenerate(ctx.deps, ctx.user, input)),
+    .mutation(async ({ ctx, input }) => {
+      await ctx.deps.limits.consume('sendsPerMin', ctx.user.id)
+      return regenerate(ctx.deps, ctx.user, input)
+    }),
   edit: authedProcedure
     .meta({
       summary: 'Edits a user message: a sibling with the new content, and its answer.',
@@ -108,5 +113,8 @@ export const chatRouter = router({
       }),
     )
     .output(SendResultSchema)
-    .mutation(({ ctx, input }) => edit(ctx.deps, ctx.user, input)),
+    .mutation(async ({ ctx, input }) => {
+      await ctx.deps.limits.consume('sendsPerMin', ctx.user.id)
+      return edit(ctx.deps, ctx.user, input)
+    }),
 })

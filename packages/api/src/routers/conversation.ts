@@ -10,7 +10,7 @@ import {
 import { exportConversation } from '../services/transfer/export-conversation'
 import { importConversation } from '../services/transfer/import-conversation'
 import { authedProcedure, router } from '../trpc'
-import { id, modelId, systemPrompt, title } from './inputs'
+import { id, modelId, systemPrompt, text, title } from './inputs'
 
 const notFound = 'the conversation does not exist or is not yours'
 const unknownModel = '`model` is not in the provider’s catalog (see model.list)'
@@ -31,7 +31,10 @@ export const conversationRouter = router({
       }),
     )
     .output(ConversationSchema)
-    .mutation(({ ctx, input }) => conversations.create(ctx.deps, ctx.user, input)),
+    .mutation(async ({ ctx, input }) => {
+      await ctx.deps.limits.consume('conversationsPerMin', ctx.user.id)
+      return conversations.create(ctx.deps, ctx.user, input)
+    }),
   list: authedProcedure
     .meta({
       summary: 'The user’s conversations, newest activity first (keyset pages).',
@@ -41,7 +44,7 @@ export const conversationRouter = router({
       z
         .object({
           limit: z.number().int().min(1).max(100).default(20),
-          cursor: z.string().max(200).nullish().describe('`nextCursor` of the previous page'),
+          cursor: text(200).nullish().describe('`nextCursor` of the previous page'),
         })
         .default({ limit: 20 }),
     )

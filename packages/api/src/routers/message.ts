@@ -2,7 +2,7 @@ import { z } from 'zod'
 import * as messages from '../services/message'
 import { MessagePageSchema, MessageSiblingsSchema } from '../shapes'
 import { authedProcedure, router } from '../trpc'
-import { id } from './inputs'
+import { id, seq } from './inputs'
 
 export const messageRouter = router({
   list: authedProcedure
@@ -16,10 +16,7 @@ export const messageRouter = router({
       z.object({
         conversationId: id,
         limit: z.number().int().min(1).max(200).default(50),
-        before: z
-          .number()
-          .int()
-          .min(1)
+        before: seq
           .optional()
           .describe('only messages with a lower `seq` (`nextBefore` of the previous page)'),
       }),

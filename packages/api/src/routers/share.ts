@@ -45,7 +45,8 @@ export const shareRouter = router({
         'Title, time and the messages’ role, content, model and time only. Rate-limited per client address (`SHARE_VIEWS_PER_MIN`).',
       errors: {
         NOT_FOUND: 'the link is unknown, revoked, or its conversation was deleted (answered alike)',
-        TOO_MANY_REQUESTS: 'too many reads from this address; the message says when to retry',
+        TOO_MANY_REQUESTS:
+          'too many reads from this address (`data.retryAfterMs` says when to retry)',
       },
     })
     .input(z.object({ token: z.string().min(1, 'must not be empty').max(200) }))

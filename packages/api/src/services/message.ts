@@ -5,7 +5,11 @@ import { NotFoundError } from '../errors'
 import { toMessage } from '../mappers'
 import type { Message } from '../shapes'
 
-/** A page of history; an answer streaming on this instance shows its live text. */
+/**
+ * A page of history; an answer streaming on this instance shows its live text. A page stops
+ * at `maxPageChars` of content (always at least the newest message), and `nextBefore` then
+ * continues from there, so no response grows with the size of the answers in it.
+ */
 export async function list(
   deps: ApiDeps,
   user: AuthUser,
@@ -13,10 +17,19 @@ export async function list(
 ): Promise<{ items: Message[]; nextBefore: number | null }> {
   const page = await listMessages(deps.db, { userId: user.id, ...input })
   if (page === undefined) throw new NotFoundError('conversation')
-  return {
-    items: page.items.map((row) => deps.runner.current(toMessage(row))),
-    nextBefore: page.nextBefore,
+  const items = page.items.map((row) => deps.runner.current(toMessage(row)))
+  // Oldest first: keep the newest that fit.
+  let chars = 0
+  let first = items.length
+  while (first > 0) {
+    const size = items[first - 1]?.content.length ?? 0
+    if (first < items.length && chars + size > deps.config.maxPageChars) break
+    chars += size
+    first--
   }
+  if (first === 0) return { items, nextBefore: page.nextBefore }
+  const kept = items.slice(first)
+  return { items: kept, nextBefore: kept[0]?.seq ?? page.nextBefore }
 }
 
 /** The messages sharing this message's parent (itself included), in creation order. */

@@ -14,7 +14,6 @@ import type { ApiDeps } from '../deps'
 import { NotFoundError, ShareLinkNotFoundError } from '../errors'
 import { toShare } from '../mappers'
 import type { Share, SharedConversation } from '../shapes'
-import { consumeOrThrow } from './rate-limit'
 
 /** 192 random bits, base64url: 32 URL-safe characters. */
 const TOKEN_BYTES = 24
@@ -88,7 +87,7 @@ export async function view(
   clientAddress: string | null,
   token: string,
 ): Promise<SharedConversation> {
-  await consumeOrThrow(deps.shareViewLimiter, clientAddress ?? 'unknown', 'share link views')
+  await deps.limits.consume('shareViewsPerMin', clientAddress ?? 'unknown')
   const snapshot = await findSharedSnapshot(deps.db, hashToken(token))
   if (snapshot === undefined) throw new ShareLinkNotFoundError()
   return {

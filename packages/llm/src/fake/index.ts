@@ -12,6 +12,8 @@
  * - `fake/stall:after=3`: silence after `after` tokens
  * - `fake/processing:comments=3,interval=50`: `: OPENROUTER PROCESSING` comments first
  * - `fake/slow`: lorem with delay=20, tokens=40 (50 tokens/s)
+ * - `fake/nonsense:as=html|json|empty,status=200`: not an answer (an HTML page, plain JSON, no events)
+ * - `fake/big:chars=1000000`: the whole answer in one delta
  *
  * `max_tokens` shortens lorem/echo answers (finish_reason `length`). Usage: prompt_tokens =
  * ceil(message chars / 4), cost = completion × 0.000001 + prompt × 0.0000005.

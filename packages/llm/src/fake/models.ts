@@ -70,6 +70,18 @@ const FAKE_MODELS: ReadonlyArray<{
     description: 'Lorem at 50 tokens/s (delay=20, tokens=40).',
     context: 128_000,
   },
+  {
+    id: 'fake/big',
+    name: 'Fake: Big',
+    description: 'The whole answer in one delta; param chars (1,000,000).',
+    context: 128_000,
+  },
+  {
+    id: 'fake/nonsense',
+    name: 'Fake: Nonsense',
+    description: 'A 200 that is no answer; param as=html|json|empty, status.',
+    context: 128_000,
+  },
 ]
 
 function entry(

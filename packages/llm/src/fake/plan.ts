@@ -28,7 +28,33 @@ export interface ErrorPlan {
   metadata: Record<string, unknown>
 }
 
-export type Plan = StreamPlan | ErrorPlan
+/** A response that is not what an OpenAI-compatible server should send (status 200 unless set). */
+export interface RawPlan {
+  kind: 'raw'
+  status: number
+  contentType: string
+  body: string
+}
+
+export type Plan = StreamPlan | ErrorPlan | RawPlan
+
+/** `fake/nonsense:as=…`: bodies a misconfigured proxy or a wrong base URL answer with. */
+function nonsense(params: Map<string, string>): RawPlan {
+  const status = numParam(params, 'status', 200)
+  switch (params.get('as')) {
+    case 'json':
+      return { kind: 'raw', status, contentType: 'application/json', body: '{"ok":true}' }
+    case 'empty':
+      return { kind: 'raw', status, contentType: 'text/event-stream', body: 'data: [DONE]\n\n' }
+    default:
+      return {
+        kind: 'raw',
+        status,
+        contentType: 'text/html',
+        body: '<html><body><h1>Welcome to nginx at 10.1.2.3:8443</h1></body></html>',
+      }
+  }
+}
 
 /** What the planner needs to know about one request. */
 export interface PlanInput {
@@ -105,6 +131,12 @@ export function planFor(input: PlanInput): Plan {
       }
     }
     return error(status, model, params)
+  } else if (slug === 'fake/nonsense') {
+    return nonsense(params)
+  } else if (slug === 'fake/big') {
+    // One delta of `chars` characters (an upstream that sends the whole answer at once).
+    const text = 'x'.repeat(numParam(params, 'chars', 1_000_000))
+    body = { tokens: [text], encoded: [JSON.stringify(text)] }
   } else if (slug === 'fake/flaky') {
     if (input.seen < numParam(params, 'fails', 2)) {
       return error(numParam(params, 'status', 503), model, params)

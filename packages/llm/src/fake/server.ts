@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { errorBody } from './errors'
 import { modelsBody } from './models'
+import { numParam, parseFakeModelId } from './model-id'
 import { planFor } from './plan'
 import { sendCompletion, sendError, sendStream, type CompletionMeta } from './respond'
 
@@ -179,10 +180,15 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       id: `gen-${idBase}-${++sequence}`,
       model,
       created: Math.floor(Date.now() / 1000),
-      promptTokens: Math.ceil(chars / 4),
+      // `promptTokens=` in the model id reports another count (an upstream that lies).
+      promptTokens: numParam(parseFakeModelId(model).params, 'promptTokens', Math.ceil(chars / 4)),
     }
     const plan = planFor({ model, lastUserText, promptTokens: meta.promptTokens, maxTokens, seen })
     if (plan.kind === 'error') return sendError(res, plan)
+    if (plan.kind === 'raw') {
+      res.writeHead(plan.status, { 'Content-Type': plan.contentType }).end(plan.body)
+      return
+    }
     if (body.stream) sendStream(res, plan, meta)
     else sendCompletion(res, plan, meta)
   }

@@ -4,6 +4,7 @@ import type { ChatMessage, Model, StreamEvent } from '../provider'
 /** Main thread → provider thread. */
 export type Request =
   | { type: 'stream'; id: number; model: string; messages: ChatMessage[]; maxTokens?: number }
+  /** Cancels a stream, a completion or a model list. */
   | { type: 'abort'; id: number }
   | { type: 'complete'; id: number; model: string; messages: ChatMessage[]; maxTokens?: number }
   | { type: 'models'; id: number }
@@ -15,6 +16,7 @@ export interface WireError {
   status: number | null
   retryAfterMs: number | null
   retryable: boolean
+  detail: string | null
 }
 
 /**

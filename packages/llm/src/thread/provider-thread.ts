@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { LlmError } from '../errors'
 import { createOpenRouterProvider, type OpenRouterOptions } from '../openrouter'
-import type { StreamEvent } from '../provider'
+import type { Model, StreamEvent } from '../provider'
 import type { Reply, Request, WireError } from './protocol'
 
 // The provider thread: runs the OpenRouter provider (HTTP, SSE parsing, JSON) off the main
@@ -47,7 +47,20 @@ function wireError(error: unknown): WireError {
     status: e.status,
     retryAfterMs: e.retryAfterMs,
     retryable: e.retryable,
+    detail: e.detail,
   }
+}
+
+/** Runs a completion or a model list, abortable by id like a stream. */
+function call(id: number, run: (signal: AbortSignal) => Promise<string | Model[]>): void {
+  const controller = new AbortController()
+  aborts.set(id, controller)
+  run(controller.signal)
+    .then(
+      (value) => send({ type: 'result', id, value }),
+      (error: unknown) => send({ type: 'error', id, error: wireError(error) }),
+    )
+    .finally(() => aborts.delete(id))
 }
 
 async function stream(request: Extract<Request, { type: 'stream' }>): Promise<void> {
@@ -81,22 +94,17 @@ port.on('message', (request: Request) => {
       aborts.get(request.id)?.abort()
       break
     case 'complete':
-      provider
-        .complete({
+      call(request.id, (signal) =>
+        provider.complete({
           model: request.model,
           messages: request.messages,
+          signal,
           ...(request.maxTokens !== undefined ? { maxTokens: request.maxTokens } : {}),
-        })
-        .then(
-          (value) => send({ type: 'result', id: request.id, value }),
-          (error: unknown) => send({ type: 'error', id: request.id, error: wireError(error) }),
-        )
+        }),
+      )
       break
     case 'models':
-      provider.listModels().then(
-        (value) => send({ type: 'result', id: request.id, value }),
-        (error: unknown) => send({ type: 'error', id: request.id, error: wireError(error) }),
-      )
+      call(request.id, (signal) => provider.listModels(signal))
       break
   }
 })

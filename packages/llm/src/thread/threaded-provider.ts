@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads'
-import { LlmError } from '../errors'
+import { abortedError, LlmError } from '../errors'
 import type { OpenRouterOptions } from '../openrouter'
 import type { ChatMessage, LlmProvider, Model, StreamEvent, StreamRequest } from '../provider'
 import type { Reply, Request, WireError } from './protocol'
@@ -27,7 +27,16 @@ const fromWire = (e: WireError) =>
     status: e.status,
     retryAfterMs: e.retryAfterMs,
     retryable: e.retryable,
+    detail: e.detail,
   })
+
+/** Options of the thread itself (beside the provider's). */
+export interface ThreadOptions {
+  /** The script the thread runs (default: the provider thread); fault tests start one that dies. */
+  bootUrl?: URL
+  /** Called when the thread dies unexpectedly (it is restarted on the next request). */
+  onCrash?: (error: unknown) => void
+}
 
 /**
  * The OpenRouter provider on a worker thread. Reading an upstream stream — undici's body,
@@ -35,20 +44,23 @@ const fromWire = (e: WireError) =>
  * costs; on its own thread it uses the machine's second core instead of competing with the
  * subscribers for the event loop. Events come back in one message per batch.
  *
+ * If the thread dies (an uncaught error, its heap limit), every stream and call it carried
+ * ends with `upstream_unavailable` and the next request starts a new thread.
+ *
  * @example
  * const llm = createThreadedProvider({ apiKey, baseURL })
  * for await (const event of llm.stream({ model, messages, signal })) …
  * await llm.close()
  */
-export function createThreadedProvider(opts: OpenRouterOptions): ThreadedProvider {
-  const worker = new Worker(new URL('./provider-thread-boot.mjs', import.meta.url), {
-    workerData: { ...opts, fetch: undefined },
-  })
-  worker.unref()
+export function createThreadedProvider(
+  opts: OpenRouterOptions,
+  thread: ThreadOptions = {},
+): ThreadedProvider {
   const streams = new Map<number, Waiter>()
   const calls = new Map<number, Call>()
   let nextId = 1
-  let dead: LlmError | null = null
+  let worker: Worker | null = null
+  let closed = false
 
   const wake = (w: Waiter) => {
     const fn = w.wake
@@ -56,7 +68,7 @@ export function createThreadedProvider(opts: OpenRouterOptions): ThreadedProvide
     fn?.()
   }
 
-  worker.on('message', (reply: Reply) => {
+  function onMessage(reply: Reply): void {
     switch (reply.type) {
       case 'events':
         for (const [id, events] of reply.batch) {
@@ -87,40 +99,92 @@ export function createThreadedProvider(opts: OpenRouterOptions): ThreadedProvide
         break
       }
     }
-  })
-  worker.on('error', (error) => {
-    dead = new LlmError('unknown', 'The model provider thread failed; restart the server.', {
-      cause: error,
-    })
+  }
+
+  /** Ends everything the thread carried: it is gone. */
+  function lost(error: LlmError): void {
     for (const w of streams.values()) {
       w.done = true
-      w.error = dead
+      w.error = error
       wake(w)
     }
-    for (const call of calls.values()) call.reject(dead)
+    for (const call of calls.values()) call.reject(error)
     calls.clear()
-  })
+  }
+
+  function spawn(): Worker {
+    const boot = thread.bootUrl ?? new URL('./provider-thread-boot.mjs', import.meta.url)
+    const w = new Worker(boot, { workerData: { ...opts, fetch: undefined } })
+    w.unref()
+    let failure: unknown = null
+    w.on('message', onMessage)
+    w.on('error', (error) => {
+      failure = error
+    })
+    w.on('exit', (code) => {
+      if (worker === w) worker = null
+      if (closed) {
+        lost(new LlmError('upstream_unavailable', 'The server is shutting down.'))
+        return
+      }
+      const cause =
+        failure instanceof Error ? failure : new Error(`provider thread exited with code ${code}`)
+      thread.onCrash?.(cause)
+      lost(
+        new LlmError(
+          'upstream_unavailable',
+          'The connection to the model provider was lost. Try again.',
+          {
+            retryable: true,
+            cause,
+            detail: cause instanceof Error ? cause.message : String(cause),
+          },
+        ),
+      )
+    })
+    return w
+  }
 
   function post(request: Request): void {
+    if (closed) throw new LlmError('upstream_unavailable', 'The server is shutting down.')
+    worker ??= spawn()
     worker.postMessage(request)
   }
 
-  function call(request: Request): Promise<string | Model[]> {
-    if (dead !== null) return Promise.reject(dead)
+  function call(request: Request, signal: AbortSignal | undefined): Promise<string | Model[]> {
+    if (signal?.aborted) return Promise.reject(abortedError(signal))
     return new Promise((resolve, reject) => {
-      calls.set(request.id, { resolve, reject })
-      post(request)
+      const onAbort = () => {
+        if (!calls.delete(request.id)) return
+        worker?.postMessage({ type: 'abort', id: request.id } satisfies Request)
+        if (signal !== undefined) reject(abortedError(signal))
+      }
+      const done = () => signal?.removeEventListener('abort', onAbort)
+      calls.set(request.id, {
+        resolve: (value) => {
+          done()
+          resolve(value)
+        },
+        reject: (error) => {
+          done()
+          reject(error)
+        },
+      })
+      signal?.addEventListener('abort', onAbort, { once: true })
+      try {
+        post(request)
+      } catch (error) {
+        calls.delete(request.id)
+        done()
+        reject(error instanceof Error ? error : new Error(String(error)))
+      }
     })
   }
 
   async function* stream(req: StreamRequest): AsyncGenerator<StreamEvent, void, undefined> {
-    if (dead !== null) throw dead
     if (req.signal.aborted) return
     const id = nextId++
     const w: Waiter = { events: [], done: false, error: null, wake: null }
-    streams.set(id, w)
-    const onAbort = () => post({ type: 'abort', id })
-    req.signal.addEventListener('abort', onAbort, { once: true })
     post({
       type: 'stream',
       id,
@@ -128,6 +192,9 @@ export function createThreadedProvider(opts: OpenRouterOptions): ThreadedProvide
       messages: req.messages,
       ...(req.maxTokens !== undefined ? { maxTokens: req.maxTokens } : {}),
     })
+    streams.set(id, w)
+    const onAbort = () => worker?.postMessage({ type: 'abort', id } satisfies Request)
+    req.signal.addEventListener('abort', onAbort, { once: true })
     try {
       for (;;) {
         if (w.events.length > 0) {
@@ -145,7 +212,7 @@ export function createThreadedProvider(opts: OpenRouterOptions): ThreadedProvide
     } finally {
       req.signal.removeEventListener('abort', onAbort)
       // A consumer that leaves early must not leave the upstream request open.
-      if (!w.done) post({ type: 'abort', id })
+      if (!w.done) worker?.postMessage({ type: 'abort', id } satisfies Request)
       streams.delete(id)
     }
   }
@@ -158,22 +225,25 @@ export function createThreadedProvider(opts: OpenRouterOptions): ThreadedProvide
       signal?: AbortSignal
       maxTokens?: number
     }) {
-      req.signal?.throwIfAborted()
-      const value = await call({
-        type: 'complete',
-        id: nextId++,
-        model: req.model,
-        messages: req.messages,
-        ...(req.maxTokens !== undefined ? { maxTokens: req.maxTokens } : {}),
-      })
+      const value = await call(
+        {
+          type: 'complete',
+          id: nextId++,
+          model: req.model,
+          messages: req.messages,
+          ...(req.maxTokens !== undefined ? { maxTokens: req.maxTokens } : {}),
+        },
+        req.signal,
+      )
       return typeof value === 'string' ? value : ''
     },
-    async listModels() {
-      const value = await call({ type: 'models', id: nextId++ })
+    async listModels(signal?: AbortSignal) {
+      const value = await call({ type: 'models', id: nextId++ }, signal)
       return Array.isArray(value) ? value : []
     },
     async close() {
-      await worker.terminate()
+      closed = true
+      await worker?.terminate()
     },
   }
 }
