@@ -78,11 +78,12 @@ describe.each(hubImplementations())('hub contract: $name', ({ create }) => {
     // Followers arriving mid-answer, from several offsets (a resume with lastEventId).
     const offsets = [0, 1, 7, Math.floor(text.length / 2), text.length - 1, text.length]
     const resumed = offsets.map((offset) => ({ offset, frames: framesOf(key.messageId, offset) }))
-    await writer.finish(finalMessage(key, text))
+    const final = finalMessage(key, text)
+    await writer.finish(final)
 
     const frames = await fromStart
     expect(frames[0]).toMatchObject({ type: 'status' })
-    expect(frames.at(-1)).toEqual({ type: 'final', message: finalMessage(key, text) })
+    expect(frames.at(-1)).toEqual({ type: 'final', message: final })
     expect(applied(frames, 0)).toBe(text)
     // Coalesced: far fewer frames than tokens.
     expect(frames.filter((f) => f.type === 'text').length).toBeLessThan(tokens.length / 2)
