@@ -8,11 +8,13 @@ import { createTestDb } from '@t3chat/db/testing'
 import { createModelCatalog, createOpenRouterProvider } from '@t3chat/llm'
 import { startFakeUpstream } from '@t3chat/llm/fake'
 import { createApi, createCaller, createContext, type ApiConfig } from '../src/index'
+import { testRedis } from './support/hubs'
 
 /**
  * A whole API in-process: a real database (PGlite, or Postgres when DATABASE_URL is set),
  * the real provider talking to the fake OpenRouter over loopback, and local tokens minted
- * with a real secret. Nothing of ours is mocked.
+ * with a real secret. Nothing of ours is mocked. With T3CHAT_TEST_REDIS_URL set, the hub, the
+ * limits and the reaper run on that Redis (under a key prefix of their own, removed at close).
  */
 export async function startHarness(
   opts: {
@@ -39,7 +41,9 @@ export async function startHarness(
         retryBaseMs: 10,
       })
   const local = createLocalTestAuth()
+  const redis = process.env.T3CHAT_TEST_REDIS_URL ? testRedis() : null
   const api = createApi({
+    redis: redis && { client: redis.redis, keyPrefix: redis.keyPrefix },
     db: testDb.db,
     verifier: opts.verifier ?? createTokenVerifier({ mode: 'local', secret: local.secret }),
     llm,
@@ -77,6 +81,7 @@ export async function startHarness(
       createCaller(createContext({ deps: api.deps, authorization })),
     async close() {
       await api.close()
+      await redis?.cleanup()
       await fake.close()
       await testDb.destroy()
     },

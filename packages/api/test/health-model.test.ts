@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTokenVerifier } from '@t3chat/auth'
@@ -15,8 +16,34 @@ describe('health', () => {
     await expect(h.anonymous().health()).resolves.toStrictEqual({
       status: 'ok',
       db: 'ok',
+      redis: process.env.T3CHAT_TEST_REDIS_URL ? 'ok' : 'off',
       version: '9.8.7-test',
     })
+  })
+
+  it('is an error, never "ok", when a configured Redis does not answer', async () => {
+    const testDb = await createTestDb({ databaseUrl: process.env.DATABASE_URL })
+    // Nothing listens on port 1: the client keeps trying, health must not wait for it.
+    const client = new Redis({ host: '127.0.0.1', port: 1, lazyConnect: true })
+    client.on('error', () => undefined)
+    const api = createApi({
+      db: testDb.db,
+      verifier: createTokenVerifier({ mode: 'local', secret: createLocalTestAuth().secret }),
+      llm: null,
+      models: createModelCatalog({ provider: null }),
+      logger: pino({ level: 'silent' }),
+      redis: { client, keyPrefix: 'unreachable:' },
+    })
+    try {
+      const error = await expectTRPCError(
+        createCaller(createContext({ deps: api.deps })).health(),
+        'INTERNAL_SERVER_ERROR',
+      )
+      expect(error.message).toBe('Internal server error')
+    } finally {
+      client.disconnect()
+      await testDb.destroy()
+    }
   })
 
   it('is an error, never "ok", when the database is unreachable', async () => {

@@ -34,6 +34,7 @@ export {
   checkpointAnswer,
   finishAnswer,
   interruptLiveAnswers,
+  liveAnswerOwners,
   loadContext,
   setConversationTitleIfUnset,
   startRegeneration,

@@ -112,6 +112,7 @@ describe("user A's repository calls never reach user B's rows", () => {
         defaultModel: 'm/a',
         preview: 'injected',
         historyLimit: 10,
+        owner: 'instance-a',
       }),
     ).toEqual({ outcome: 'not_found' })
     expect(
@@ -121,6 +122,7 @@ describe("user A's repository calls never reach user B's rows", () => {
         assistantMessageId: randomUUID(),
         clientMessageId: randomUUID(),
         model: null,
+        owner: 'instance-a',
       }),
     ).toEqual({ outcome: 'not_found' })
 

@@ -5,6 +5,7 @@ import {
   finishAnswer,
   findConversation,
   interruptLiveAnswers,
+  liveAnswerOwners,
   startRegeneration,
   startTurn,
   type TurnStart,
@@ -31,6 +32,7 @@ function turn(userId: string, fields: Partial<TurnStart> = {}): TurnStart {
     defaultModel: 'm/a',
     preview: 'q',
     historyLimit: 10,
+    owner: 'instance-a',
     ...fields,
   }
 }
@@ -114,11 +116,29 @@ describe('a turn in the database', () => {
       assistantMessageId: randomUUID(),
       clientMessageId: randomUUID(),
       model: null,
+      owner: 'instance-a',
     }
     expect(await startRegeneration(db, regeneration)).toEqual({
       outcome: 'busy',
       activeMessageId: t.assistantMessageId,
     })
+  })
+
+  it('interruptLiveAnswers with owners ends only the answers of those instances', async () => {
+    const { db } = testDb
+    const user = await seedUser(db)
+    const a = await started(user.id, { owner: 'instance-a' })
+    const b = await started(user.id, { owner: 'instance-b' })
+    expect((await liveAnswerOwners(db)).sort()).toEqual(['instance-a', 'instance-b'])
+    const failed = await interruptLiveAnswers(db, {
+      errorCode: 'interrupted',
+      errorMessage: 'gone',
+      owners: ['instance-a', null],
+    })
+    expect(failed.map((m) => [m.id, m.userId])).toEqual([[a.t.assistantMessageId, user.id]])
+    expect(await liveAnswerOwners(db)).toEqual(['instance-b'])
+    const conversation = await findConversation(db, { userId: user.id, id: b.conversation.id })
+    expect(conversation?.activeMessageId).toBe(b.t.assistantMessageId)
   })
 
   it('interruptLiveAnswers ends live answers as errors, keeps their text and frees the conversation', async () => {

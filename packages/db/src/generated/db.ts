@@ -52,6 +52,7 @@ export interface Messages {
   hidden: Generated<boolean>;
   id: Generated<string>;
   model: string | null;
+  ownerInstance: string | null;
   promptTokens: number | null;
   role: "assistant" | "user";
   seq: number;

@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely'
 import * as initial from './2026_11_29_0001_initial'
 import * as activeAnswer from './2026_11_29_0002_active_answer'
+import * as answerOwner from './2026_12_01_0020_answer_owner'
 
 /** Every migration, by name; names sort in the order they apply. Add new ones here. */
 export const migrations: Record<string, Migration> = {
   '2026_11_29_0001_initial': initial,
   '2026_11_29_0002_active_answer': activeAnswer,
+  '2026_12_01_0020_answer_owner': answerOwner,
 }

@@ -14,7 +14,14 @@ export function frameFields(frame: AnswerFrame, offset: number): string[] {
     case 'text':
       return ['k', 'x', 'o', String(frame.offset), 'd', frame.text]
     case 'final':
-      return ['k', 'f', 'o', String(frame.message.content.length), 'd', JSON.stringify(frame.message)]
+      return [
+        'k',
+        'f',
+        'o',
+        String(frame.message.content.length),
+        'd',
+        JSON.stringify(frame.message),
+      ]
   }
 }
 

@@ -131,7 +131,10 @@ export function createRedisHub(opts: {
       if (text.length <= local.sentTo) return
       const from = local.sentTo
       local.sentTo = text.length
-      await xadd(local.stream.messageId, frameFields({ type: 'text', offset: from, text: text.slice(from) }, from))
+      await xadd(
+        local.stream.messageId,
+        frameFields({ type: 'text', offset: from, text: text.slice(from) }, from),
+      )
     })
   }
 
@@ -143,7 +146,10 @@ export function createRedisHub(opts: {
     const key = keys.answer(messageId)
     const backlog = (await redis.xrange(key, '-', '+')) as StreamEntry[]
     if (backlog.length === 0) return
-    const folded = foldBacklog(backlog.flatMap((e) => entryFrame(e) ?? []), offset)
+    const folded = foldBacklog(
+      backlog.flatMap((e) => entryFrame(e) ?? []),
+      offset,
+    )
     if (folded === null) return
     yield* folded
     if (folded.at(-1)?.type === 'final') return
@@ -194,7 +200,11 @@ export function createRedisHub(opts: {
           owner: instanceId,
         })
         .pexpire(keys.answerMeta(key.messageId), TIMING.liveAnswerTtlMs)
-        .xadd(keys.answer(key.messageId), '*', ...frameFields({ type: 'status', status: 'pending' }, 0))
+        .xadd(
+          keys.answer(key.messageId),
+          '*',
+          ...frameFields({ type: 'status', status: 'pending' }, 0),
+        )
         .pexpire(keys.answer(key.messageId), TIMING.liveAnswerTtlMs)
         .exec()
       locals.set(key.messageId, local)
@@ -206,7 +216,11 @@ export function createRedisHub(opts: {
           const from = local.sentTo
           const pipeline = redis.multi()
           if (text.length > from)
-            pipeline.xadd(keys.answer(key.messageId), '*', ...frameFields({ type: 'text', offset: from, text: text.slice(from) }, from))
+            pipeline.xadd(
+              keys.answer(key.messageId),
+              '*',
+              ...frameFields({ type: 'text', offset: from, text: text.slice(from) }, from),
+            )
           await pipeline
             .xadd(keys.answer(key.messageId), '*', ...frameFields({ type: 'final', message }, 0))
             .pexpire(keys.answer(key.messageId), TIMING.endedAnswerTtlMs)
@@ -222,7 +236,9 @@ export function createRedisHub(opts: {
         },
         setStatus(status) {
           writer.setStatus(status)
-          void enqueue(local, () => xadd(key.messageId, frameFields({ type: 'status', status }, local.sentTo)))
+          void enqueue(local, () =>
+            xadd(key.messageId, frameFields({ type: 'status', status }, local.sentTo)),
+          )
         },
       } satisfies AnswerWriter
     },
@@ -302,7 +318,11 @@ export function createRedisHub(opts: {
       if (lastEventId && /^\d+-\d+$/.test(lastEventId)) {
         const [oldest] = (await redis.xrange(key, '-', '+', 'COUNT', 1)) as StreamEntry[]
         // Still kept (not trimmed, not lost): resume right after it.
-        if (oldest !== undefined && compareIds(lastEventId, oldest[0]) >= 0 && compareIds(lastEventId, from) <= 0)
+        if (
+          oldest !== undefined &&
+          compareIds(lastEventId, oldest[0]) >= 0 &&
+          compareIds(lastEventId, from) <= 0
+        )
           from = lastEventId
       }
       const both = AbortSignal.any([signal, closing.signal])

@@ -57,7 +57,14 @@ export function createRedisLimiter(redis: Redis, hub: RedisHub): ConcurrencyLimi
   })
   return {
     async acquire(userId, answerId, limit) {
-      const result = await redis.eval(ACQUIRE, 1, keys.slots(userId), answerId, limit, TIMING.slotTtlMs)
+      const result = await redis.eval(
+        ACQUIRE,
+        1,
+        keys.slots(userId),
+        answerId,
+        limit,
+        TIMING.slotTtlMs,
+      )
       const active = Number(result)
       return active < 0 ? { ok: true } : { ok: false, active }
     },

@@ -32,6 +32,7 @@ export async function regenerate(
       assistantMessageId,
       clientMessageId: input.clientMessageId,
       model: input.model ?? null,
+      owner: deps.hub.instanceId,
     })
     switch (started.outcome) {
       case 'duplicate':
