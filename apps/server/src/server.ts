@@ -10,6 +10,7 @@ import { createTokenVerifier, loadOrCreateLocalAuth, type AuthConfig } from '@t3
 import { createDb, embeddedDatabaseDir, migrateToLatest } from '@t3chat/db'
 import { createModelCatalog, createOpenRouterProvider, createThreadedProvider } from '@t3chat/llm'
 import type { Env } from './env'
+import { connectRedis, RedisUnreachableError } from './redis'
 
 /** A running server. */
 export interface RunningServer {
@@ -41,6 +42,14 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
         jwtSecret: env.SUPABASE_JWT_SECRET ?? null,
       }
 
+  let redis
+  try {
+    redis = env.REDIS_URL === undefined ? null : await connectRedis(env.REDIS_URL, logger)
+  } catch (error) {
+    if (error instanceof RedisUnreachableError) throw new StartupError(error.message)
+    throw error
+  }
+
   const db = await createDb({
     ...(env.DATABASE_URL !== undefined
       ? { connectionString: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
@@ -51,6 +60,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
     await migrateToLatest(db)
   } catch (error) {
     await db.destroy()
+    redis?.disconnect()
     throw error
   }
 
@@ -84,6 +94,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       checkpointIntervalMs: env.CHECKPOINT_INTERVAL_MS,
       frameIntervalMs: env.STREAM_FRAME_MS,
     },
+    redis: redis && { client: redis, keyPrefix: env.REDIS_KEY_PREFIX },
   })
   await api.recover()
 
@@ -162,6 +173,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
         clearTimeout(deadline)
         await threaded?.close()
         await db.destroy()
+        await redis?.quit().catch(() => undefined)
       })()
       return closing
     },

@@ -71,9 +71,11 @@ async function* follow(
       yield tracked<ChatEvent>(String(offset), frame)
       continue
     }
+    // Text after a gap (its transport lost frames): the database has what is missing.
+    if (frame.offset > offset) break
     const end = frame.offset + frame.text.length
     if (end <= offset) continue
-    const text = frame.offset >= offset ? frame.text : frame.text.slice(offset - frame.offset)
+    const text = frame.text.slice(offset - frame.offset)
     offset = end
     yield tracked<ChatEvent>(String(offset), { type: 'delta', text })
   }

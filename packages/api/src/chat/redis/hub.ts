@@ -53,7 +53,7 @@ export function createRedisHub(opts: {
   const locals = new Map<string, Local>()
   const frameMs = () => frameLength(locals.size, opts.frameIntervalMs)
   const reader = createStreamReader(redis)
-  const subscriber = redis.duplicate({ maxRetriesPerRequest: null })
+  const subscriber = redis.duplicate({ maxRetriesPerRequest: null, commandTimeout: undefined })
   subscriber.on('error', () => undefined)
   const stopHandlers = new Map<string, () => void>()
   const heartbeatListeners: ((lostData: boolean) => Promise<void>)[] = []

@@ -37,7 +37,9 @@ export const TIMING = {
   heartbeatTtlMs: 5_000,
   /** A concurrency slot lapses this long after its owner stops renewing it. */
   slotTtlMs: 10_000,
-  reaperEveryMs: 4_000,
+  reaperEveryMs: 2_000,
+  /** An owner is dead once its heartbeat has been missing this long (survives a Redis flush). */
+  deadAfterMissingMs: 3_000,
   /** An answer's frames stay this long after its end (late followers, resumes). */
   endedAnswerTtlMs: 10 * 60_000,
   /** Upper bound for a live answer's keys, should every owner vanish without a reaper. */

@@ -33,7 +33,13 @@ export interface StreamReader {
 }
 
 export function createStreamReader(commands: Redis): StreamReader {
-  const conn = commands.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true })
+  // A blocked read serves nothing else, and must outlast Redis outages: no command timeout,
+  // retried until Redis is back.
+  const conn = commands.duplicate({
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: true,
+    commandTimeout: undefined,
+  })
   const listeners = new Map<string, Set<Listener>>()
   let connId: number | null = null
   let blocked = false

@@ -1,8 +1,8 @@
 /**
  * The reaper: ends the live answers of instances that died. Runs on every instance, one at a
  * time (a lock in Redis). An owner counts as dead once its heartbeat key has been missing on
- * checks at least a heartbeat TTL apart — so a Redis that lost its data (every heartbeat gone
- * for a moment, until the owners renew them) kills nothing. Dead owners' answers end as
+ * checks `deadAfterMissingMs` apart (two heartbeat intervals) — so a Redis that lost its data
+ * (every heartbeat gone for a moment, until the owners renew them) kills nothing. Dead owners' answers end as
  * `error: interrupted` with their checkpointed text (one conditional statement: an answer that
  * ended meanwhile is left alone); their followers get `final`, their users the update, their
  * concurrency slots are freed. At start-up it is the recovery: live owners are never touched.
@@ -57,7 +57,7 @@ export function startReaper(deps: {
       }
       const since = missingSince.get(owner)
       if (since === undefined) missingSince.set(owner, now)
-      else if (now - since >= TIMING.heartbeatTtlMs) dead.push(owner)
+      else if (now - since >= TIMING.deadAfterMissingMs) dead.push(owner)
     }
     for (const owner of missingSince.keys()) if (!owners.includes(owner)) missingSince.delete(owner)
     if (dead.length === 0) return 0
