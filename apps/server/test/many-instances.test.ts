@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { ChatClient } from '@t3chat/client'
@@ -249,4 +250,77 @@ describeMany('several instances on one Postgres and one Redis', () => {
     primary.process.kill('SIGTERM')
     expect(await primary.exited).toEqual({ code: 0, signal: null })
   })
+
+  it('Redis killed and restarted mid-answer (a private redis-server): the answer completes and is saved, its followers end', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000)
+    let redis = await privateRedis(port)
+    try {
+      const env = { REDIS_URL: `redis://127.0.0.1:${port}` }
+      const [a, b] = await Promise.all([instance(env), instance(env)])
+      const onA = setup.client(a, 'sse')
+      const onB = setup.client(b, 'sse')
+      const tokens = 250
+      const { sent, stream } = await sendAndStream(onA, {
+        clientMessageId: randomUUID(),
+        content: 'through a Redis restart',
+        model: `fake/slow:tokens=${tokens},run=${randomUUID()}`,
+      })
+      const fromB = streamOf(onB, sent.assistantMessage.id)
+      await fromB.waitFor((e) => e.data.type === 'delta')
+      redis.kill('SIGKILL')
+      await new Promise((resolve) => redis.once('exit', resolve))
+      await new Promise((resolve) => setTimeout(resolve, 1_000))
+      redis = await privateRedis(port)
+      const full = loremText(tokens)
+      expect(await stream.settled(60_000)).toBe('completed')
+      expect(finalMessage(stream.events)).toMatchObject({ status: 'completed', content: full })
+      expect(await fromB.settled(60_000)).toBe('completed')
+      expect(finalMessage(fromB.events)).toMatchObject({ status: 'completed', content: full })
+      expect(deltaText(fromB.events)).toBe(full)
+      const row = await setup.inspect((db) =>
+        db
+          .selectFrom('messages')
+          .select(['status', 'content'])
+          .where('id', '=', sent.assistantMessage.id)
+          .executeTakeFirstOrThrow(),
+      )
+      expect(row).toEqual({ status: 'completed', content: full })
+      // Back to normal: health is ok again and a new answer goes through on B.
+      await eventually(async () =>
+        (await onB.health.query().catch(() => null))?.redis === 'ok' ? true : undefined,
+      )
+      const next = await sendAndStream(onB, {
+        clientMessageId: randomUUID(),
+        conversationId: sent.conversation.id,
+        content: 'after',
+        model: 'fake/echo',
+      })
+      expect(await next.stream.settled()).toBe('completed')
+    } finally {
+      redis.kill('SIGKILL')
+    }
+  })
 })
+
+/** A redis-server of this test's own, without persistence; resolves once it answers. */
+async function privateRedis(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', ''],
+    {
+      stdio: 'ignore',
+    },
+  )
+  await eventually(
+    () =>
+      new Promise<true | undefined>((resolve) => {
+        const ping = spawn('redis-cli', ['-p', String(port), 'ping'], {
+          stdio: ['ignore', 'pipe', 'ignore'],
+        })
+        let out = ''
+        ping.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
+        ping.once('exit', () => resolve(out.includes('PONG') ? true : undefined))
+      }),
+  )
+  return child
+}
