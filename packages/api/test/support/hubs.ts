@@ -9,13 +9,13 @@ import { createRedisHub } from '../../src/chat/redis/hub'
 export const testRedisUrl = process.env.T3CHAT_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 
 /** A Redis client for tests, and a prefix no other test run shares. */
-export function testRedis(): { redis: Redis; keyPrefix: string; cleanup(): Promise<void> } {
+export function testRedis(): { redis: Redis; keyPrefix: string; cleanup: () => Promise<void> } {
   const redis = new Redis(testRedisUrl, { lazyConnect: false })
   const keyPrefix = `t3chat-test:${randomUUID().slice(0, 8)}:`
   return {
     redis,
     keyPrefix,
-    async cleanup() {
+    cleanup: async () => {
       const found = await redis.keys(`${keyPrefix}*`)
       if (found.length > 0) await redis.del(...found)
       redis.disconnect()
@@ -24,7 +24,7 @@ export function testRedis(): { redis: Redis; keyPrefix: string; cleanup(): Promi
 }
 
 /** Every hub implementation the contract suite runs against. */
-export function hubImplementations(): { name: string; create(): Promise<Hub> }[] {
+export function hubImplementations(): { name: string; create: () => Promise<Hub> }[] {
   return [
     {
       name: 'in-process',
@@ -32,7 +32,7 @@ export function hubImplementations(): { name: string; create(): Promise<Hub> }[]
     },
     {
       name: 'redis',
-      create() {
+      create: () => {
         const { redis, keyPrefix, cleanup } = testRedis()
         const hub = createRedisHub({
           redis,
@@ -40,13 +40,15 @@ export function hubImplementations(): { name: string; create(): Promise<Hub> }[]
           frameIntervalMs: 20,
           logger: pino({ level: 'silent' }),
         })
-        return Promise.resolve({
-          ...hub,
-          async close() {
-            await hub.close()
-            await cleanup()
-          },
-        })
+        const closeHub = hub.close.bind(hub)
+        return Promise.resolve(
+          Object.assign(hub, {
+            async close() {
+              await closeHub()
+              await cleanup()
+            },
+          }),
+        )
       },
     },
   ]

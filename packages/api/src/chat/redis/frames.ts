@@ -51,7 +51,7 @@ export function entryFrame([, fields]: StreamEntry): AnswerFrame | null {
  */
 export function foldBacklog(frames: AnswerFrame[], offset: number): AnswerFrame[] | null {
   let text = ''
-  let textStart = offset
+  const textStart = offset
   let status: MessageStatus | null = null
   let final: AnswerFrame | null = null
   for (const frame of frames) {

@@ -18,7 +18,7 @@ import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Message, UserEvent } from '../../shapes'
 import { frameLength, liveStreamWriter } from '../hub-memory'
-import type { AnswerFrame, AnswerKey, AnswerWriter, Hub, LiveAnswer } from '../hub'
+import type { AnswerFrame, AnswerKey, AnswerWriter, Hub } from '../hub'
 import { LiveStream } from '../live-stream'
 import { entryFrame, foldBacklog, frameFields } from './frames'
 import { redisKeys, TIMING, type RedisKeys } from './keys'
@@ -55,7 +55,6 @@ export function createRedisHub(opts: {
   const reader = createStreamReader(redis)
   const subscriber = redis.duplicate({ maxRetriesPerRequest: null, commandTimeout: undefined })
   subscriber.on('error', () => undefined)
-  const stopHandlers = new Map<string, () => void>()
   const heartbeatListeners: ((lostData: boolean) => Promise<void>)[] = []
   let followers = 0
   let closed = false

@@ -84,15 +84,7 @@ export function createStreamReader(commands: Redis): StreamReader {
       blocked = true
       reads++
       try {
-        result = (await conn.xread(
-          'COUNT',
-          BATCH,
-          'BLOCK',
-          BLOCK_MS,
-          'STREAMS',
-          ...keys,
-          ...ids,
-        )) as [string, StreamEntry[]][] | null
+        result = await conn.xread('COUNT', BATCH, 'BLOCK', BLOCK_MS, 'STREAMS', ...keys, ...ids)
       } catch {
         if (!closed) await new Promise((resolve) => setTimeout(resolve, 200))
         continue
