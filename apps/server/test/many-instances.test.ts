@@ -40,6 +40,17 @@ function instance(env: Record<string, string> = {}): Promise<ChildServer> {
   })
 }
 
+/** The answer's row as stored. */
+function storedAnswer(id: string) {
+  return setup.inspect((db) =>
+    db
+      .selectFrom('messages')
+      .select(['status', 'content'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow(),
+  )
+}
+
 function requestOf(model: string) {
   return eventually(() => setup.fake.requests.find((r) => r.model === model))
 }
@@ -76,13 +87,7 @@ describeMany('several instances on one Postgres and one Redis', () => {
       expect(await stream.settled()).toBe('completed')
       expect(full.slice(0, offset) + deltaText(stream.events), `resumed at ${offset}`).toBe(full)
     }
-    const rows = await setup.inspect((db) =>
-      db
-        .selectFrom('messages')
-        .select(['content', 'status'])
-        .where('id', '=', sent.assistantMessage.id)
-        .executeTakeFirstOrThrow(),
-    )
+    const rows = await storedAnswer(sent.assistantMessage.id)
     expect(rows).toEqual({ content: full, status: 'completed' })
   })
 
@@ -109,13 +114,7 @@ describeMany('several instances on one Postgres and one Redis', () => {
     })
     // Nothing overwrites it later, and the conversation takes the next message.
     await new Promise((resolve) => setTimeout(resolve, 500))
-    const row = await setup.inspect((db) =>
-      db
-        .selectFrom('messages')
-        .select(['status', 'content'])
-        .where('id', '=', sent.assistantMessage.id)
-        .executeTakeFirstOrThrow(),
-    )
+    const row = await storedAnswer(sent.assistantMessage.id)
     expect(row).toEqual({ status: 'cancelled', content: stopped.content })
     const next = await sendAndStream(onB, {
       clientMessageId: randomUUID(),
@@ -277,13 +276,7 @@ describeMany('several instances on one Postgres and one Redis', () => {
       expect(await fromB.settled(60_000)).toBe('completed')
       expect(finalMessage(fromB.events)).toMatchObject({ status: 'completed', content: full })
       expect(deltaText(fromB.events)).toBe(full)
-      const row = await setup.inspect((db) =>
-        db
-          .selectFrom('messages')
-          .select(['status', 'content'])
-          .where('id', '=', sent.assistantMessage.id)
-          .executeTakeFirstOrThrow(),
-      )
+      const row = await storedAnswer(sent.assistantMessage.id)
       expect(row).toEqual({ status: 'completed', content: full })
       // Back to normal: health is ok again and a new answer goes through on B.
       await eventually(async () =>

@@ -14,7 +14,7 @@
  *   (limiter.ts) and, after Redis lost its data, with the metadata of its live answers.
  */
 import { randomUUID } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import type { ChainableCommander, Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Message, UserEvent } from '../../shapes'
 import { frameLength, liveStreamWriter } from '../hub-memory'
@@ -89,16 +89,16 @@ export function createRedisHub(opts: {
   beating.unref()
   void heartbeat().catch((error: unknown) => logger.warn({ err: error }, 'heartbeat failed'))
 
+  /** Queues the writes that make an answer visible as live (its owner and user). */
+  function withMeta(pipeline: ChainableCommander, key: AnswerKey): ChainableCommander {
+    const { messageId, userId, conversationId } = key
+    return pipeline
+      .hset(keys.answerMeta(messageId), { userId, conversationId, owner: instanceId })
+      .pexpire(keys.answerMeta(messageId), TIMING.liveAnswerTtlMs)
+  }
+
   function writeMeta(stream: LiveStream): Promise<unknown> {
-    return redis
-      .multi()
-      .hset(keys.answerMeta(stream.messageId), {
-        userId: stream.userId,
-        conversationId: stream.conversationId,
-        owner: instanceId,
-      })
-      .pexpire(keys.answerMeta(stream.messageId), TIMING.liveAnswerTtlMs)
-      .exec()
+    return withMeta(redis.multi(), stream).exec()
   }
 
   function enqueue(local: Local, write: () => Promise<unknown>): Promise<void> {
@@ -191,14 +191,7 @@ export function createRedisHub(opts: {
       const local: Local = { stream, chain: Promise.resolve(), sentTo: 0, scheduled: false }
       // Registered in Redis before anyone is told the answer exists; a failure here fails the
       // turn (the caller ends the answer) rather than leave it invisible to other instances.
-      await redis
-        .multi()
-        .hset(keys.answerMeta(key.messageId), {
-          userId: key.userId,
-          conversationId: key.conversationId,
-          owner: instanceId,
-        })
-        .pexpire(keys.answerMeta(key.messageId), TIMING.liveAnswerTtlMs)
+      await withMeta(redis.multi(), key)
         .xadd(
           keys.answer(key.messageId),
           '*',
