@@ -11,6 +11,7 @@ import { createDb, embeddedDatabaseDir, migrateToLatest } from '@t3chat/db'
 import { createModelCatalog, createOpenRouterProvider, createThreadedProvider } from '@t3chat/llm'
 import { clientAddress } from './client-address'
 import type { Env } from './env'
+import { connectRedis, RedisUnreachableError } from './redis'
 
 /** A running server. */
 export interface RunningServer {
@@ -59,6 +60,14 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
         jwtSecret: env.SUPABASE_JWT_SECRET ?? null,
       }
 
+  let redis
+  try {
+    redis = env.REDIS_URL === undefined ? null : await connectRedis(env.REDIS_URL, logger)
+  } catch (error) {
+    if (error instanceof RedisUnreachableError) throw new StartupError(error.message)
+    throw error
+  }
+
   const db = await createDb({
     ...(env.DATABASE_URL !== undefined
       ? { connectionString: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
@@ -69,6 +78,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
     await migrateToLatest(db)
   } catch (error) {
     await db.destroy()
+    redis?.disconnect()
     throw error
   }
 
@@ -103,6 +113,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       frameIntervalMs: env.STREAM_FRAME_MS,
       shareViewsPerMinute: env.SHARE_VIEWS_PER_MIN,
     },
+    redis: redis && { client: redis, keyPrefix: env.REDIS_KEY_PREFIX },
   })
   await api.recover()
 
@@ -194,6 +205,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
         clearTimeout(deadline)
         await threaded?.close()
         await db.destroy()
+        await redis?.quit().catch(() => undefined)
       })()
       return closing
     },

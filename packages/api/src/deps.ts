@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { RateLimiterAbstract } from 'rate-limiter-flexible'
@@ -29,6 +30,11 @@ export interface ApiDeps {
   limiter: ConcurrencyLimiter
   /** The answers this instance generates. */
   runner: GenerationRunner
+  /**
+   * The shared Redis when instances share one (null: one process). Its one client may also
+   * serve other shared limits (e.g. rate-limiter-flexible's `RateLimiterRedis({ storeClient })`).
+   */
+  redis: Redis | null
   /** Users whose row is known to exist, so authenticated calls skip the upsert. */
   knownUsers: Set<string>
   /** Counts public `share.get` calls per client address. */

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import { RateLimiterMemory } from 'rate-limiter-flexible'
@@ -8,6 +9,9 @@ import type { Hub } from './chat/hub'
 import { createInProcessHub } from './chat/hub-memory'
 import { createMemoryLimiter, type ConcurrencyLimiter } from './chat/limiter'
 import { recoverAnswers } from './chat/recovery'
+import { createRedisHub } from './chat/redis/hub'
+import { createRedisLimiter } from './chat/redis/limiter'
+import { startReaper, type Reaper } from './chat/redis/reaper'
 import { createGenerationRunner } from './chat/runner'
 import { defaultApiConfig, type ApiConfig, type ApiDeps } from './deps'
 
@@ -38,13 +42,28 @@ export function createApi(opts: {
   models: ModelCatalog
   logger: Logger
   config?: Partial<ApiConfig>
-  hub?: Hub
-  limiter?: ConcurrencyLimiter
+  /** Several instances: the hub, the limits and the reaper on this Redis (keys under `keyPrefix`). */
+  redis?: { client: Redis; keyPrefix: string } | null
 }): { deps: ApiDeps; recover(): Promise<number>; close(): Promise<void> } {
   const config = { ...defaultApiConfig, ...opts.config }
-  const hub = opts.hub ?? createInProcessHub({ frameIntervalMs: config.frameIntervalMs })
-  const limiter = opts.limiter ?? createMemoryLimiter()
   const { db, logger, models } = opts
+  let hub: Hub
+  let limiter: ConcurrencyLimiter
+  let reaper: Reaper | null = null
+  if (opts.redis) {
+    const redisHub = createRedisHub({
+      redis: opts.redis.client,
+      keyPrefix: opts.redis.keyPrefix,
+      frameIntervalMs: config.frameIntervalMs,
+      logger,
+    })
+    hub = redisHub
+    limiter = createRedisLimiter(opts.redis.client, redisHub)
+    reaper = startReaper({ db, redis: opts.redis.client, hub: redisHub, limiter, logger })
+  } else {
+    hub = createInProcessHub({ frameIntervalMs: config.frameIntervalMs })
+    limiter = createMemoryLimiter()
+  }
   const runner = createGenerationRunner({ db, models, hub, limiter, logger, config })
   const deps: ApiDeps = {
     db,
@@ -56,6 +75,7 @@ export function createApi(opts: {
     hub,
     limiter,
     runner,
+    redis: opts.redis?.client ?? null,
     knownUsers: new Set<string>(),
     shareViewLimiter: new RateLimiterMemory({
       keyPrefix: 'share-get',
@@ -65,8 +85,10 @@ export function createApi(opts: {
   }
   return {
     deps,
-    recover: () => recoverAnswers(deps),
+    // One process: whatever is live was left by a crash. Several: only dead instances' answers.
+    recover: () => (reaper === null ? recoverAnswers(deps) : reaper.runOnce()),
     async close() {
+      reaper?.stop()
       await runner.close()
       await hub.close()
     },

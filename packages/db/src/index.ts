@@ -40,6 +40,7 @@ export {
   checkpointAnswer,
   finishAnswer,
   interruptLiveAnswers,
+  liveAnswerOwners,
   loadContext,
   setConversationTitleIfUnset,
   startTurn,

@@ -61,7 +61,7 @@ export async function createTestDb(
 
 /** Empties every table (keeps the schema and the migration records). */
 export async function truncateAll(db: Kysely<Database>): Promise<void> {
-  await sql`truncate table messages, conversations, users`.execute(db)
+  await sql`truncate table shares, conversation_imports, messages, conversations, users`.execute(db)
 }
 
 async function dropDatabase(adminUrl: string, name: string): Promise<void> {

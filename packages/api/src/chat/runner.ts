@@ -101,6 +101,11 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
     }
   }
 
+  /**
+   * Announces a saved end, in the order that keeps every view consistent: the slot is free
+   * first (a client that saw the end may start the next answer at once), then the user's
+   * devices hear of it and the title job is on record, and last the followers get `final`.
+   */
   async function finish(
     job: AnswerJob,
     live: AnswerWriter,
@@ -108,12 +113,12 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
     llm: LlmProvider,
     log: Logger,
   ): Promise<void> {
-    await live.finish(message)
-    await hub.publish(job.userId, { type: 'message.updated', message })
-    log.info(
-      { status: message.status, code: message.error?.code, chars: message.content.length },
-      'answer ended',
-    )
+    await deps.limiter.release(job.userId, job.messageId).catch((error: unknown) => {
+      log.warn({ err: error }, 'concurrency slot not released')
+    })
+    await hub
+      .publish(job.userId, { type: 'message.updated', message })
+      .catch((error: unknown) => log.warn({ err: error }, 'answer update not announced'))
     // A stopped or failed first answer still names the conversation (after the user's
     // message, without asking the title model about an answer that is not there).
     if (job.titleFrom !== null) {
@@ -129,6 +134,11 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
         ),
       )
     }
+    await live.finish(message)
+    log.info(
+      { status: message.status, code: message.error?.code, chars: message.content.length },
+      'answer ended',
+    )
   }
 
   return {
@@ -186,12 +196,7 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
           }
           return message
         })
-        .finally(async () => {
-          running.delete(job.messageId)
-          await deps.limiter.release(job.userId, job.messageId).catch((error: unknown) => {
-            log.warn({ err: error }, 'concurrency slot not released')
-          })
-        })
+        .finally(() => running.delete(job.messageId))
       running.set(job.messageId, { run, done })
     },
 
