@@ -37,6 +37,9 @@ const schema = z.object({
   T3CHAT_ALLOW_REMOTE: bool.default(false),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DATABASE_POOL_SIZE: int(1, 500).default(10),
+  REDIS_URL: url(['redis:', 'rediss:']),
+  REDIS_KEY_PREFIX: z.string().trim().min(1).max(100).default('t3chat:'),
+  WORKERS: int(1, 256).default(1),
   SUPABASE_URL: url(['https:', 'http:']),
   SUPABASE_JWT_SECRET: optionalString,
   OPENROUTER_API_KEY: optionalString,
@@ -108,6 +111,16 @@ export function parseEnv(source: NodeJS.ProcessEnv): Readonly<Env> {
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
     throw new EnvError(
       'Invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS.',
+    )
+  }
+  if (env.REDIS_URL !== undefined && env.DATABASE_URL === undefined) {
+    throw new EnvError(
+      'Invalid configuration: REDIS_URL is set but DATABASE_URL is not; the embedded database is one process, so several instances need Postgres (set DATABASE_URL, or unset REDIS_URL).',
+    )
+  }
+  if (env.WORKERS > 1 && env.REDIS_URL === undefined) {
+    throw new EnvError(
+      `Invalid configuration: WORKERS=${env.WORKERS} needs REDIS_URL (instances share answers, stops and limits through Redis); set REDIS_URL or WORKERS=1.`,
     )
   }
   const dataDir =

@@ -19,6 +19,7 @@ import {
   tokenParam,
 } from './http'
 import { closeUnauthenticated } from './ws-auth'
+import { connectRedis, RedisUnreachableError } from './redis'
 
 /** A running server. */
 export interface RunningServer {
@@ -67,6 +68,14 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
         jwtSecret: env.SUPABASE_JWT_SECRET ?? null,
       }
 
+  let redis
+  try {
+    redis = env.REDIS_URL === undefined ? null : await connectRedis(env.REDIS_URL, logger)
+  } catch (error) {
+    if (error instanceof RedisUnreachableError) throw new StartupError(error.message)
+    throw error
+  }
+
   const db = await createDb({
     ...(env.DATABASE_URL !== undefined
       ? { connectionString: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
@@ -77,6 +86,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
     await migrateToLatest(db)
   } catch (error) {
     await db.destroy()
+    redis?.disconnect()
     throw error
   }
 
@@ -126,6 +136,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
         shareViewsPerMin: env.SHARE_VIEWS_PER_MIN,
       },
     },
+    redis: redis && { client: redis, keyPrefix: env.REDIS_KEY_PREFIX },
   })
   await api.recover()
 
@@ -237,6 +248,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
         clearTimeout(deadline)
         await threaded?.close()
         await db.destroy()
+        await redis?.quit().catch(() => undefined)
       })()
       return closing
     },

@@ -49,6 +49,15 @@ describe.concurrent('a bad configuration stops the start with one line naming th
     ['DATABASE_URL', { DATABASE_URL: 'not-a-url' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['HOST', { HOST: '0.0.0.0' }],
+    ['DATABASE_URL', { REDIS_URL: 'redis://127.0.0.1:6379' }],
+    ['REDIS_URL', { WORKERS: '2' }],
+    [
+      'REDIS_URL',
+      {
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+        REDIS_URL: 'redis://127.0.0.1:1',
+      },
+    ],
   ] as const)('%s: %j', async ([variable, bad], { expect }) => {
     const result = await runScript('main.ts', { T3CHAT_DATA_DIR: await dataDir(), ...bad })
     expect(result.code).not.toBe(0)

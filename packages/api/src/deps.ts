@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { TokenVerifier } from '@t3chat/auth'
@@ -34,6 +35,11 @@ export interface ApiDeps {
   limits: RateLimits
   /** Caps open subscriptions and ends them when their token expires. */
   subscriptions: SubscriptionGuard
+  /**
+   * The shared Redis when instances share one (null: one process). Its one client may also
+   * serve other shared limits (e.g. rate-limiter-flexible's `RateLimiterRedis({ storeClient })`).
+   */
+  redis: Redis | null
   /** Users whose row is known to exist, so authenticated calls skip the upsert. */
   knownUsers: Set<string>
 }

@@ -8,6 +8,9 @@ import type { Hub } from './chat/hub'
 import { createInProcessHub } from './chat/hub-memory'
 import { createMemoryLimiter, type ConcurrencyLimiter } from './chat/limiter'
 import { recoverAnswers } from './chat/recovery'
+import { createRedisHub } from './chat/redis/hub'
+import { createRedisLimiter } from './chat/redis/limiter'
+import { startReaper, type Reaper } from './chat/redis/reaper'
 import { createGenerationRunner } from './chat/runner'
 import { defaultApiConfig, type ApiConfig, type ApiDeps } from './deps'
 import { createRateLimits } from './rate-limits'
@@ -41,15 +44,28 @@ export function createApi(opts: {
   models: ModelCatalog
   logger: Logger
   config?: Partial<ApiConfig>
-  hub?: Hub
-  limiter?: ConcurrencyLimiter
-  /** Shared store of the rate limits across instances; null keeps them in memory. */
-  redis?: Redis | null
+  /** Several instances: the hub, the limits and the reaper on this Redis (keys under `keyPrefix`). */
+  redis?: { client: Redis; keyPrefix: string } | null
 }): { deps: ApiDeps; recover(): Promise<number>; close(): Promise<void> } {
   const config = { ...defaultApiConfig, ...opts.config }
-  const hub = opts.hub ?? createInProcessHub({ frameIntervalMs: config.frameIntervalMs })
-  const limiter = opts.limiter ?? createMemoryLimiter()
   const { db, logger, models } = opts
+  let hub: Hub
+  let limiter: ConcurrencyLimiter
+  let reaper: Reaper | null = null
+  if (opts.redis) {
+    const redisHub = createRedisHub({
+      redis: opts.redis.client,
+      keyPrefix: opts.redis.keyPrefix,
+      frameIntervalMs: config.frameIntervalMs,
+      logger,
+    })
+    hub = redisHub
+    limiter = createRedisLimiter(opts.redis.client, redisHub)
+    reaper = startReaper({ db, redis: opts.redis.client, hub: redisHub, limiter, logger })
+  } else {
+    hub = createInProcessHub({ frameIntervalMs: config.frameIntervalMs })
+    limiter = createMemoryLimiter()
+  }
   const runner = createGenerationRunner({ db, models, hub, limiter, logger, config })
   const deps: ApiDeps = {
     db,
@@ -61,14 +77,17 @@ export function createApi(opts: {
     hub,
     limiter,
     runner,
-    limits: createRateLimits(config.rateLimits, opts.redis ?? null),
+    limits: createRateLimits(config.rateLimits, opts.redis?.client ?? null),
     subscriptions: createSubscriptionGuard(config.subscriptionLimits),
+    redis: opts.redis?.client ?? null,
     knownUsers: new Set<string>(),
   }
   return {
     deps,
-    recover: () => recoverAnswers(deps),
+    // One process: whatever is live was left by a crash. Several: only dead instances' answers.
+    recover: () => (reaper === null ? recoverAnswers(deps) : reaper.runOnce()),
     async close() {
+      reaper?.stop()
       await runner.close()
       await hub.close()
     },

@@ -233,6 +233,7 @@ export const RegenerateResultSchema = z.object({
 export const HealthSchema = z.object({
   status: z.literal('ok'),
   db: z.literal('ok'),
+  redis: z.enum(['ok', 'off']).describe('`off` when the server runs without Redis (one instance)'),
   version: z.string(),
 })
 

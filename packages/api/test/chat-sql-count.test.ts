@@ -8,6 +8,8 @@ import { finalMessage, sendAndFinish, sleep } from './support/engine'
 const TOKENS = 500
 const MODEL = `fake/lorem:tokens=${TOKENS},delay=1`
 
+const isReaperPass = (s: string) => s.startsWith('select distinct "owner_instance"')
+
 /** A harness whose every statement, while `recording`, lands in `statements`. */
 async function countingHarness(checkpointIntervalMs: number) {
   const log = { recording: false, statements: [] as string[] }
@@ -15,7 +17,9 @@ async function countingHarness(checkpointIntervalMs: number) {
     config: { checkpointIntervalMs },
     onQuery(event: LogEvent) {
       // Failed statements count too: they were a round trip all the same.
-      if (log.recording) log.statements.push(event.query.sql.replace(/\s+/g, ' ').trim())
+      const statement = event.query.sql.replace(/\s+/g, ' ').trim()
+      // With Redis, the reaper's periodic look for dead owners belongs to no turn.
+      if (log.recording && !isReaperPass(statement)) log.statements.push(statement)
     },
   })
   return { h, log }

@@ -9,6 +9,7 @@ import { createModelCatalog, createOpenRouterProvider } from '@t3chat/llm'
 import { startFakeUpstream } from '@t3chat/llm/fake'
 import { appRouter, createApi, createCaller, createContext, type ApiConfig } from '../src/index'
 import { describeApi } from '../src/reference'
+import { testRedis } from './support/hubs'
 
 /** The error codes each procedure declares (docs/api.md lists the same). */
 const declaredErrors = new Map(
@@ -18,7 +19,8 @@ const declaredErrors = new Map(
 /**
  * A whole API in-process: a real database (PGlite, or Postgres when DATABASE_URL is set),
  * the real provider talking to the fake OpenRouter over loopback, and local tokens minted
- * with a real secret. Nothing of ours is mocked.
+ * with a real secret. Nothing of ours is mocked. With T3CHAT_TEST_REDIS_URL set, the hub, the
+ * limits and the reaper run on that Redis (under a key prefix of their own, removed at close).
  */
 export async function startHarness(
   opts: {
@@ -45,7 +47,9 @@ export async function startHarness(
         retryBaseMs: 10,
       })
   const local = createLocalTestAuth()
+  const redis = process.env.T3CHAT_TEST_REDIS_URL ? testRedis() : null
   const api = createApi({
+    redis: redis && { client: redis.redis, keyPrefix: redis.keyPrefix },
     db: testDb.db,
     verifier: opts.verifier ?? createTokenVerifier({ mode: 'local', secret: local.secret }),
     llm,
@@ -94,6 +98,7 @@ export async function startHarness(
     callerWith: (authorization: string | null) => callerFor(authorization),
     async close() {
       await api.close()
+      await redis?.cleanup()
       await fake.close()
       await testDb.destroy()
       if (undeclared.length > 0)

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTokenVerifier } from '@t3chat/auth'
@@ -10,32 +11,60 @@ import { expectTRPCError } from './support/core-errors'
 
 const h = useHarness({ config: { version: '9.8.7-test' } })
 
+/** A keyless API on `db` (and on `redis`, when given), outside the harness. */
+function keylessApi(
+  db: Parameters<typeof createApi>[0]['db'],
+  redis: { client: Redis; keyPrefix: string } | null,
+) {
+  return createApi({
+    db,
+    verifier: createTokenVerifier({ mode: 'local', secret: createLocalTestAuth().secret }),
+    llm: null,
+    models: createModelCatalog({ provider: null }),
+    logger: pino({ level: 'silent' }),
+    redis,
+  })
+}
+
+async function expectHealthFails(api: ReturnType<typeof createApi>) {
+  const error = await expectTRPCError(
+    createCaller(createContext({ deps: api.deps })).health(),
+    'INTERNAL_SERVER_ERROR',
+  )
+  // The cause is logged, not sent.
+  expect(error.message).toBe('Internal error')
+}
+
 describe('health', () => {
   it('answers without a token: status ok, database ok, the configured version', async () => {
     await expect(h.anonymous().health()).resolves.toStrictEqual({
       status: 'ok',
       db: 'ok',
+      redis: process.env.T3CHAT_TEST_REDIS_URL ? 'ok' : 'off',
       version: '9.8.7-test',
     })
   })
 
+  it('is an error, never "ok", when a configured Redis does not answer', async () => {
+    const testDb = await createTestDb({ databaseUrl: process.env.DATABASE_URL })
+    // Nothing listens on port 1: the client keeps trying, health must not wait for it.
+    const client = new Redis({ host: '127.0.0.1', port: 1, lazyConnect: true })
+    client.on('error', () => undefined)
+    const api = keylessApi(testDb.db, { client, keyPrefix: 'unreachable:' })
+    try {
+      await expectHealthFails(api)
+    } finally {
+      client.disconnect()
+      await testDb.destroy()
+    }
+  })
+
   it('is an error, never "ok", when the database is unreachable', async () => {
     const testDb = await createTestDb({ databaseUrl: process.env.DATABASE_URL })
-    const api = createApi({
-      db: testDb.db,
-      verifier: createTokenVerifier({ mode: 'local', secret: createLocalTestAuth().secret }),
-      llm: null,
-      models: createModelCatalog({ provider: null }),
-      logger: pino({ level: 'silent' }),
-    })
+    const api = keylessApi(testDb.db, null)
     await testDb.destroy()
     try {
-      const error = await expectTRPCError(
-        createCaller(createContext({ deps: api.deps })).health(),
-        'INTERNAL_SERVER_ERROR',
-      )
-      // The cause is logged, not sent.
-      expect(error.message).toBe('Internal error')
+      await expectHealthFails(api)
     } finally {
       await api.close()
     }

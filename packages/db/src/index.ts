@@ -46,6 +46,7 @@ export {
   checkpointAnswer,
   finishAnswer,
   interruptLiveAnswers,
+  liveAnswerOwners,
   loadContext,
   setConversationTitleIfUnset,
   startTurn,

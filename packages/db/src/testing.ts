@@ -61,7 +61,9 @@ export async function createTestDb(
 
 /** Empties every table (keeps the schema and the migration records). */
 export async function truncateAll(db: Kysely<Database>): Promise<void> {
-  await sql`truncate table message_search, messages, conversations, users`.execute(db)
+  await sql`truncate table shares, conversation_imports, message_search, messages, conversations, users`.execute(
+    db,
+  )
 }
 
 async function dropDatabase(adminUrl: string, name: string): Promise<void> {

@@ -115,6 +115,7 @@ describe("user A's repository calls never reach user B's rows", () => {
         defaultModel: 'm/a',
         preview: 'injected',
         historyLimit: 10,
+        owner: 'instance-a',
       }),
     ).toEqual({ outcome: 'not_found' })
     expect(
@@ -126,6 +127,7 @@ describe("user A's repository calls never reach user B's rows", () => {
         messageId: null,
         model: null,
         previewLength: 160,
+        owner: 'instance-a',
       }),
     ).toEqual({ outcome: 'not_found' })
     const bobsAnswer = bobsMessages[1]
@@ -140,6 +142,7 @@ describe("user A's repository calls never reach user B's rows", () => {
         content: 'injected',
         model: null,
         previewLength: 160,
+        owner: 'instance-a',
       }),
     ).toEqual({ outcome: 'message_not_found' })
     expect(

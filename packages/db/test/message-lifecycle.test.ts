@@ -5,6 +5,8 @@ import {
   finishAnswer,
   findConversation,
   interruptLiveAnswers,
+  liveAnswerOwners,
+  startEdit,
   startRegeneration,
   startTurn,
   type TurnStart,
@@ -31,6 +33,7 @@ function turn(userId: string, fields: Partial<TurnStart> = {}): TurnStart {
     defaultModel: 'm/a',
     preview: 'q',
     historyLimit: 10,
+    owner: 'instance-a',
     ...fields,
   }
 }
@@ -116,11 +119,75 @@ describe('a turn in the database', () => {
       messageId: null,
       model: null,
       previewLength: 160,
+      owner: 'instance-a',
     }
     expect(await startRegeneration(db, regeneration)).toEqual({
       outcome: 'busy',
       activeMessageId: t.assistantMessageId,
     })
+  })
+
+  it('interruptLiveAnswers with owners ends only the answers of those instances', async () => {
+    const { db } = testDb
+    const user = await seedUser(db)
+    const a = await started(user.id, { owner: 'instance-a' })
+    const b = await started(user.id, { owner: 'instance-b' })
+    expect((await liveAnswerOwners(db)).sort()).toEqual(['instance-a', 'instance-b'])
+    const failed = await interruptLiveAnswers(db, {
+      errorCode: 'interrupted',
+      errorMessage: 'gone',
+      owners: ['instance-a', null],
+    })
+    expect(failed.map((m) => [m.id, m.userId])).toEqual([[a.t.assistantMessageId, user.id]])
+    expect(await liveAnswerOwners(db)).toEqual(['instance-b'])
+    const conversation = await findConversation(db, { userId: user.id, id: b.conversation.id })
+    expect(conversation?.activeMessageId).toBe(b.t.assistantMessageId)
+  })
+
+  it('a regeneration and an edit record the instance that owns their answer', async () => {
+    const { db } = testDb
+    const user = await seedUser(db)
+    const { t, conversation } = await started(user.id)
+    const key = { id: t.assistantMessageId, conversationId: conversation.id }
+    await finishAnswer(db, { ...key, content: 'a', status: 'completed', ...end })
+    const again = await startRegeneration(db, {
+      userId: user.id,
+      conversationId: conversation.id,
+      assistantMessageId: randomUUID(),
+      clientMessageId: randomUUID(),
+      messageId: null,
+      model: null,
+      previewLength: 160,
+      owner: 'instance-b',
+    })
+    if (again.outcome !== 'started') throw new Error(`regeneration: ${again.outcome}`)
+    expect(await liveAnswerOwners(db)).toEqual(['instance-b'])
+    await finishAnswer(db, {
+      id: again.assistant.id,
+      conversationId: conversation.id,
+      content: 'b',
+      status: 'completed',
+      ...end,
+    })
+    const edited = await startEdit(db, {
+      userId: user.id,
+      messageId: t.userMessageId,
+      userMessageId: randomUUID(),
+      assistantMessageId: randomUUID(),
+      clientMessageId: randomUUID(),
+      content: 'q2',
+      model: null,
+      previewLength: 160,
+      owner: 'instance-c',
+    })
+    if (edited.outcome !== 'started') throw new Error(`edit: ${edited.outcome}`)
+    expect(await liveAnswerOwners(db)).toEqual(['instance-c'])
+    const failed = await interruptLiveAnswers(db, {
+      errorCode: 'interrupted',
+      errorMessage: 'gone',
+      owners: ['instance-c'],
+    })
+    expect(failed.map((m) => m.id)).toEqual([edited.assistant.id])
   })
 
   it('interruptLiveAnswers ends live answers as errors, keeps their text and frees the conversation', async () => {

@@ -65,9 +65,12 @@ export async function sendAndStream(
   return { sent, stream }
 }
 
-/** Subscribes to the user's `events` feed. */
-export function eventsOf(client: ChatClient): Recording<UserEvent> {
-  return record<UserEvent>((o) => client.events.subscribe({}, o), UserEventSchema)
+/** Subscribes to the user's `events` feed (after `lastEventId`, when given). */
+export function eventsOf(client: ChatClient, lastEventId?: string): Recording<UserEvent> {
+  return record<UserEvent>(
+    (o) => client.events.subscribe(lastEventId === undefined ? {} : { lastEventId }, o),
+    UserEventSchema,
+  )
 }
 
 /** Resolves once the subscription has reached the server (so no later event is missed). */

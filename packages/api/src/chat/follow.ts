@@ -46,7 +46,8 @@ export async function streamAnswer(
     await pause(deps.config.answerWaitMs - (performance.now() - started), signal)
     throw new NotFoundError('message')
   }
-  const live = await deps.hub.lookup(messageId)
+  // The hub unreachable (Redis down) is not the subscriber's problem: the database answers.
+  const live = await deps.hub.lookup(messageId).catch(() => null)
   if (live !== null && live.userId === user.id) return follow(deps, messageId, load, offset, signal)
   if (live !== null) return notFound()
   const row = await load()
@@ -69,22 +70,28 @@ async function* follow(
   signal: AbortSignal,
 ): AsyncGenerator<TrackedChatEvent> {
   let sentStatus: MessageStatus | null = null
-  for await (const frame of deps.hub.follow(messageId, offset, signal)) {
-    if (frame.type === 'final') {
-      yield tracked<ChatEvent>(String(frame.message.content.length), frame)
-      return
+  try {
+    for await (const event of deps.hub.follow(messageId, offset, signal)) {
+      if (event.type === 'final') {
+        yield tracked<ChatEvent>(String(event.message.content.length), event)
+        return
+      }
+      if (event.type === 'status') {
+        if (event.status === sentStatus) continue
+        sentStatus = event.status
+        yield tracked<ChatEvent>(String(offset), event)
+        continue
+      }
+      // Text after a gap (its transport lost frames): the database has what is missing.
+      if (event.offset > offset) break
+      const end = event.offset + event.text.length
+      if (end <= offset) continue
+      const text = event.text.slice(offset - event.offset)
+      offset = end
+      yield tracked<ChatEvent>(String(offset), { type: 'delta', text })
     }
-    if (frame.type === 'status') {
-      if (frame.status === sentStatus) continue
-      sentStatus = frame.status
-      yield tracked<ChatEvent>(String(offset), frame)
-      continue
-    }
-    const end = frame.offset + frame.text.length
-    if (end <= offset) continue
-    const text = frame.offset >= offset ? frame.text : frame.text.slice(offset - frame.offset)
-    offset = end
-    yield tracked<ChatEvent>(String(offset), { type: 'delta', text })
+  } catch (error) {
+    deps.logger.warn({ err: error, messageId }, 'live answer unreachable; following the database')
   }
   if (signal.aborted) return
   // The hub no longer carries it (it ended, or cannot see it): the database has the rest.

@@ -106,6 +106,11 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
     }
   }
 
+  /**
+   * Announces a saved end, in the order that keeps every view consistent: the slot is free
+   * first (a client that saw the end may start the next answer at once), then the user's
+   * devices hear of it and the title job is on record, and last the followers get `final`.
+   */
   async function finish(
     job: AnswerJob,
     live: AnswerWriter,
@@ -113,12 +118,12 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
     llm: LlmProvider,
     log: Logger,
   ): Promise<void> {
-    await live.finish(message)
-    await hub.publish(job.userId, { type: 'message.updated', message })
-    log.info(
-      { status: message.status, code: message.error?.code, chars: message.content.length },
-      'answer ended',
-    )
+    await deps.limiter.release(job.userId, job.messageId).catch((error: unknown) => {
+      log.warn({ err: error }, 'concurrency slot not released')
+    })
+    await hub
+      .publish(job.userId, { type: 'message.updated', message })
+      .catch((error: unknown) => log.warn({ err: error }, 'answer update not announced'))
     // A stopped or failed first answer still names the conversation (after the user's
     // message, without asking the title model about an answer that is not there); at most
     // one title job runs per conversation.
@@ -136,6 +141,11 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
         ).finally(() => titling.delete(job.conversationId)),
       )
     }
+    await live.finish(message)
+    log.info(
+      { status: message.status, code: message.error?.code, chars: message.content.length },
+      'answer ended',
+    )
   }
 
   return {
@@ -213,12 +223,7 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
           }
           return message
         })
-        .finally(async () => {
-          running.delete(job.messageId)
-          await deps.limiter.release(job.userId, job.messageId).catch((error: unknown) => {
-            log.warn({ err: error }, 'concurrency slot not released')
-          })
-        })
+        .finally(() => running.delete(job.messageId))
       running.set(job.messageId, { run, done })
     },
 

@@ -64,6 +64,7 @@ export interface Messages {
   hidden: Generated<boolean>;
   id: Generated<string>;
   model: string | null;
+  ownerInstance: string | null;
   parentId: string | null;
   promptTokens: number | null;
   role: "assistant" | "user";

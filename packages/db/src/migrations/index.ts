@@ -2,6 +2,7 @@ import type { Migration } from 'kysely'
 import * as initial from './2026_11_29_0001_initial'
 import * as activeAnswer from './2026_11_29_0002_active_answer'
 import * as search from './2026_12_01_0010_search'
+import * as answerOwner from './2026_12_01_0020_answer_owner'
 import * as messageTree from './2026_12_01_0040_message_tree'
 import * as sharesImports from './2026_12_01_0060_shares_imports'
 
@@ -10,6 +11,7 @@ export const migrations: Record<string, Migration> = {
   '2026_11_29_0001_initial': initial,
   '2026_11_29_0002_active_answer': activeAnswer,
   '2026_12_01_0010_search': search,
+  '2026_12_01_0020_answer_owner': answerOwner,
   '2026_12_01_0040_message_tree': messageTree,
   '2026_12_01_0060_shares_imports': sharesImports,
 }

@@ -41,6 +41,8 @@ export interface RegenerationStart {
   /** null keeps the conversation's model. */
   model: string | null
   previewLength: number
+  /** The instance that will generate the answer. */
+  owner: string
 }
 
 /**
@@ -102,6 +104,8 @@ export interface EditStart {
   /** null keeps the conversation's model. */
   model: string | null
   previewLength: number
+  /** The instance that will generate the answer. */
+  owner: string
 }
 
 /**
@@ -177,6 +181,8 @@ type BranchTurnStart = {
   assistantMessageId: string
   model: string | null
   previewLength: number
+  /** The instance that will generate the answer. */
+  owner: string
 } & (
   | {
       kind: 'edit'
@@ -244,6 +250,7 @@ async function insertBranchTurn(
       status: 'pending',
       clientMessageId: t.kind === 'regenerate' ? t.clientMessageId : null,
       hidden: true,
+      ownerInstance: t.owner,
     })
     .execute()
   await trx

@@ -27,6 +27,8 @@ export interface TurnStart {
   preview: string
   /** At most this many earlier messages come back as `history`. */
   historyLimit: number
+  /** The instance that will generate the answer. */
+  owner: string
 }
 
 /** A turn as it was started: what a repeated client id replays. */
@@ -151,13 +153,13 @@ async function insertTurn(db: Executor, t: TurnStart): Promise<TurnStarted | und
     ins as (
       insert into messages
         (id, conversation_id, parent_id, seq, role, content, model, status, client_message_id,
-         completed_at)
+         completed_at, owner_instance)
       select ${t.userMessageId}::uuid, id, previous_leaf_id, last_seq - 1, 'user', ${t.content},
-             null, 'completed', ${t.clientMessageId}::uuid, now()
+             null, 'completed', ${t.clientMessageId}::uuid, now(), null
       from conv
       union all
       select ${t.assistantMessageId}::uuid, id, ${t.userMessageId}::uuid, last_seq, 'assistant', '',
-             current_model, 'pending', null, null
+             current_model, 'pending', null, null, ${t.owner}
       from conv
     )
     select conv.*, (
@@ -280,26 +282,47 @@ export async function loadContext(
     .execute()
 }
 
+/** The instances that own live answers (null: an answer written before owners were recorded). */
+export async function liveAnswerOwners(db: Executor): Promise<(string | null)[]> {
+  const rows = await db
+    .selectFrom('messages')
+    .select('ownerInstance')
+    .distinct()
+    .where('status', 'in', ['pending', 'streaming'])
+    .execute()
+  return rows.map((r) => r.ownerInstance)
+}
+
 /**
- * Crash recovery: every answer left `pending`/`streaming` ends as `error` with this code,
- * keeping its last checkpointed text, and its conversation is freed — one statement.
+ * Crash recovery: answers left `pending`/`streaming` end as `error` with this code, keeping
+ * their last checkpointed text, and their conversations are freed — one statement. With
+ * `owners`, only the answers of those instances (null in the list: answers without an owner);
+ * without, every live answer (one process: whatever is live was left by a crash).
  */
 export async function interruptLiveAnswers(
   db: Executor,
-  e: { errorCode: string; errorMessage: string },
-): Promise<Message[]> {
-  const result = await sql<Message>`
+  e: { errorCode: string; errorMessage: string; owners?: (string | null)[] },
+): Promise<(Message & { userId: string })[]> {
+  const owned = e.owners?.filter((o): o is string => o !== null) ?? []
+  const which =
+    e.owners === undefined
+      ? sql`true`
+      : sql`(owner_instance = any(${owned}::text[])
+             or (${e.owners.includes(null)} and owner_instance is null))`
+  const result = await sql<Message & { userId: string }>`
     with failed as (
       update messages set status = 'error', error_code = ${e.errorCode},
         error_message = ${e.errorMessage}, completed_at = now()
-      where status in ('pending', 'streaming')
+      where status in ('pending', 'streaming') and ${which}
       returning *
     ),
     freed as (
       update conversations set active_message_id = null
       where active_message_id in (select id from failed)
     )
-    select * from failed`.execute(db)
+    select failed.*, c.user_id from failed join conversations c on c.id = failed.conversation_id`.execute(
+    db,
+  )
   return result.rows
 }
 

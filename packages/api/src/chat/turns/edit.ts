@@ -34,6 +34,7 @@ export async function edit(deps: ApiDeps, user: AuthUser, input: EditInput): Pro
       content: input.content,
       model: input.model ?? null,
       previewLength: PREVIEW_LENGTH,
+      owner: deps.hub.instanceId,
     })
     const result = await settleBranchTurn(deps, user, turn, started, 'edit')
     if (result.userMessage === null) throw new Error('an edit starts with a user message')

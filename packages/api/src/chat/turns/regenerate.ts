@@ -37,6 +37,7 @@ export async function regenerate(
       clientMessageId: input.clientMessageId,
       model: input.model ?? null,
       previewLength: PREVIEW_LENGTH,
+      owner: deps.hub.instanceId,
     })
     const { conversation, assistantMessage } = await settleBranchTurn(
       deps,

@@ -40,6 +40,7 @@ export async function send(deps: ApiDeps, user: AuthUser, input: SendInput): Pro
       ...(input.systemPrompt !== undefined ? { systemPrompt: input.systemPrompt } : {}),
       preview: input.content.slice(0, PREVIEW_LENGTH),
       historyLimit: HISTORY_LIMIT,
+      owner: deps.hub.instanceId,
     })
     switch (started.outcome) {
       case 'duplicate':

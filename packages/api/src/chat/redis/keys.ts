@@ -1,0 +1,51 @@
+/**
+ * Every Redis key and channel t3chat uses, under one prefix (`REDIS_KEY_PREFIX`), and the
+ * timings the Redis implementation shares.
+ */
+export interface RedisKeys {
+  /** Stream of an answer's frames. */
+  answer(messageId: string): string
+  /** Hash of a live answer: user, conversation, owner instance. Gone once it has ended. */
+  answerMeta(messageId: string): string
+  /** Capped stream of a user's events. */
+  userEvents(userId: string): string
+  /** An instance's heartbeat (short TTL). */
+  instance(instanceId: string): string
+  /** Pub/sub channel of stop requests for an instance's answers. */
+  stops(instanceId: string): string
+  /** Sorted set of a user's live answers (score: when the slot lapses without renewal). */
+  slots(userId: string): string
+  /** Held by the instance whose reaper runs this round. */
+  reaperLock(): string
+}
+
+export function redisKeys(prefix: string): RedisKeys {
+  return {
+    answer: (id) => `${prefix}answer:${id}`,
+    answerMeta: (id) => `${prefix}answer:${id}:meta`,
+    userEvents: (id) => `${prefix}user:${id}:events`,
+    instance: (id) => `${prefix}instance:${id}`,
+    stops: (id) => `${prefix}stop:${id}`,
+    slots: (id) => `${prefix}slots:${id}`,
+    reaperLock: () => `${prefix}reaper`,
+  }
+}
+
+/** Liveness and retention, in ms. */
+export const TIMING = {
+  heartbeatEveryMs: 1_500,
+  heartbeatTtlMs: 5_000,
+  /** A concurrency slot lapses this long after its owner stops renewing it. */
+  slotTtlMs: 10_000,
+  reaperEveryMs: 2_000,
+  /** An owner is dead once its heartbeat has been missing this long (survives a Redis flush). */
+  deadAfterMissingMs: 3_000,
+  /** An answer's frames stay this long after its end (late followers, resumes). */
+  endedAnswerTtlMs: 10 * 60_000,
+  /** Upper bound for a live answer's keys, should every owner vanish without a reaper. */
+  liveAnswerTtlMs: 24 * 3_600_000,
+  userEventsTtlMs: 24 * 3_600_000,
+  userEventsKept: 500,
+  /** A follower with no news for this long checks that its answer still exists. */
+  followerCheckMs: 5_000,
+} as const
