@@ -28,6 +28,9 @@ export function parseOffset(lastEventId: string | null | undefined): number {
 export const isFinal = (status: MessageStatus) =>
   status === 'completed' || status === 'error' || status === 'cancelled'
 
+/** How long one wait for an answer to go live lasts before the database is asked again. */
+const WAIT_SLICE_MS = 250
+
 /** Checks access, then returns the message's events from `lastEventId` on. */
 export async function streamAnswer(
   deps: ApiDeps,
@@ -53,10 +56,23 @@ export async function streamAnswer(
   const row = await load()
   if (row === undefined) {
     // A client may subscribe to the answer id it passed to chat.send before that call has
-    // created it (one round trip instead of two): wait briefly for it to go live.
-    const awaited = await deps.hub.waitFor(messageId, deps.config.answerWaitMs, signal)
-    if (awaited === null || awaited.userId !== user.id) return notFound()
-    return follow(deps, messageId, load, offset, signal)
+    // created it (one round trip instead of two): wait briefly for it to go live. A fast
+    // answer can start and end between two looks at a shared hub, so the database is asked
+    // again between short waits.
+    for (;;) {
+      const left = started + deps.config.answerWaitMs - performance.now()
+      if (left <= 0 || signal.aborted) return notFound()
+      const awaited = await deps.hub.waitFor(messageId, Math.min(WAIT_SLICE_MS, left), signal)
+      if (awaited !== null) {
+        if (awaited.userId !== user.id) return notFound()
+        return follow(deps, messageId, load, offset, signal)
+      }
+      const late = await load()
+      if (late !== undefined) {
+        if (isFinal(late.status)) return followDatabase(load, late, offset, signal, null)
+        return follow(deps, messageId, load, offset, signal)
+      }
+    }
   }
   if (isFinal(row.status)) return followDatabase(load, row, offset, signal, null)
   return follow(deps, messageId, load, offset, signal)
