@@ -10,7 +10,7 @@ import { z } from 'zod'
  */
 
 const isoTime = z.iso.datetime().describe('ISO-8601 time (UTC)')
-const uuid = z.uuid()
+const uuid = z.guid()
 
 export const UserSchema = z
   .object({
