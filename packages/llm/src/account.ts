@@ -66,7 +66,8 @@ export async function fetchGenerationCost(
     const data = body.data
     const cost = data?.total_cost
     if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) return null
-    const count = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 0)
+    const count = (v: unknown) =>
+      typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 0
     return {
       cost,
       promptTokens: count(data?.tokens_prompt),

@@ -37,9 +37,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('user_id', 'uuid', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('day', 'date', (c) => c.notNull())
     .addColumn('model', 'text', (c) => c.notNull())
-    .addColumn('key_owner', 'text', (c) =>
-      c.notNull().check(sql`key_owner in ('server', 'user')`),
-    )
+    .addColumn('key_owner', 'text', (c) => c.notNull().check(sql`key_owner in ('server', 'user')`))
     .addColumn('prompt_tokens', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('completion_tokens', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('cost_usd', 'numeric(20, 10)', (c) => c.notNull().defaultTo(0))

@@ -112,7 +112,8 @@ export function sendStream(res: ServerResponse, plan: StreamPlan, meta: Completi
       return
     }
     tail += `${head}"choices":[{"index":0,"delta":{},"finish_reason":"${plan.finishReason}"}]}\n\n`
-    if (meta.usage) tail += `${head}"choices":[],"usage":${usageJson(meta.promptTokens, count)}}\n\n`
+    if (meta.usage)
+      tail += `${head}"choices":[],"usage":${usageJson(meta.promptTokens, count)}}\n\n`
     tail += 'data: [DONE]\n\n'
     res.end(tail)
   }

@@ -280,7 +280,9 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   function keyInfo(req: IncomingMessage, res: ServerResponse): void {
     const key = bearer(req)
     if (key === null || revoked.has(key)) {
-      res.writeHead(401, { 'Content-Type': 'application/json' }).end(errorBody(401, 'User not found.'))
+      res
+        .writeHead(401, { 'Content-Type': 'application/json' })
+        .end(errorBody(401, 'User not found.'))
       return
     }
     const body = JSON.stringify({

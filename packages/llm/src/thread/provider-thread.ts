@@ -52,10 +52,7 @@ function wireError(error: unknown): WireError {
 }
 
 /** Runs a completion or a model list, abortable by id like a stream. */
-function call(
-  id: number,
-  run: (signal: AbortSignal) => Promise<CompletionResult | Model[]>,
-): void {
+function call(id: number, run: (signal: AbortSignal) => Promise<CompletionResult | Model[]>): void {
   const controller = new AbortController()
   aborts.set(id, controller)
   run(controller.signal)
