@@ -96,8 +96,8 @@ export async function usageRows(
   const key = q.groupBy === 'day' ? sql`to_char(day, 'YYYY-MM-DD')` : sql`model`
   const result = await sql<{
     key: string
-    prompt_tokens: string
-    completion_tokens: string
+    promptTokens: string
+    completionTokens: string
     cost: string
     answers: string
   }>`
@@ -109,8 +109,8 @@ export async function usageRows(
     group by 1 order by 1`.execute(db)
   return result.rows.map((r) => ({
     key: r.key,
-    promptTokens: Number(r.prompt_tokens),
-    completionTokens: Number(r.completion_tokens),
+    promptTokens: Number(r.promptTokens),
+    completionTokens: Number(r.completionTokens),
     cost: Number(r.cost),
     answers: Number(r.answers),
   }))
@@ -204,7 +204,7 @@ export async function settleReconciliation(
   db: Executor,
   q: { messageId: string; cost: number; promptTokens: number; completionTokens: number },
 ): Promise<boolean> {
-  const result = await sql<{ message_id: string }>`
+  const result = await sql<{ messageId: string }>`
     with job as (
       delete from usage_reconciliations where message_id = ${q.messageId}
       returning *
