@@ -97,3 +97,18 @@ export {
   type SearchRow,
   type SearchTerms,
 } from './repositories/search'
+export {
+  addUsage,
+  dueReconciliations,
+  findTurnAccount,
+  postponeReconciliation,
+  serverSpending,
+  setBudgetOverride,
+  setProviderKey,
+  settleReconciliation,
+  usageRows,
+  withUserBudgetLock,
+  type ReconcileJob,
+  type TurnAccount,
+  type UsageRow,
+} from './repositories/usage'

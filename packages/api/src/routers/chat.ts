@@ -14,7 +14,9 @@ const startErrors = {
   CONFLICT: 'an answer in that conversation is still `pending` or `streaming`',
   TOO_MANY_REQUESTS: 'the user already has the maximum of answers generating at once',
   PRECONDITION_FAILED:
-    'the server has no model provider configured (the message names the variable)',
+    'the server has no model provider configured (the message names the variable) and the user has no key of their own',
+  PAYMENT_REQUIRED:
+    'the user has reached their budget (the message says the limit and when it resets); nothing is stored',
 } as const
 
 export const chatRouter = router({

@@ -55,20 +55,22 @@ async function startSend(
   const userMessageId = randomUUID()
   const turn = await openTurn(deps, user, { model: input.model, answerId: assistantMessageId })
   try {
-    const started = await startTurn(deps.db, {
-      userId: user.id,
-      conversationId: input.conversationId ?? null,
-      userMessageId,
-      assistantMessageId,
-      clientMessageId: input.clientMessageId,
-      content: input.content,
-      model: input.model ?? null,
-      defaultModel: deps.config.defaultModel,
-      ...(input.systemPrompt !== undefined ? { systemPrompt: input.systemPrompt } : {}),
-      preview: input.content.slice(0, PREVIEW_LENGTH),
-      historyLimit: HISTORY_LIMIT,
-      owner: deps.hub.instanceId,
-    })
+    const started = await turn.write((db) =>
+      startTurn(db, {
+        userId: user.id,
+        conversationId: input.conversationId ?? null,
+        userMessageId,
+        assistantMessageId,
+        clientMessageId: input.clientMessageId,
+        content: input.content,
+        model: input.model ?? null,
+        defaultModel: deps.config.defaultModel,
+        ...(input.systemPrompt !== undefined ? { systemPrompt: input.systemPrompt } : {}),
+        preview: input.content.slice(0, PREVIEW_LENGTH),
+        historyLimit: HISTORY_LIMIT,
+        owner: deps.hub.instanceId,
+      }),
+    )
     switch (started.outcome) {
       case 'duplicate':
         if (started.turn?.userMessage == null) {
