@@ -129,7 +129,7 @@ export function benchConfig(opts: {
       frames: { answers: 20, tokens: 200 },
       resumes: 30,
       load: { answers: 100, tokens: 300 },
-      capacity: { levels: [250, 500], tokens: 200, staggerMs: 1_000 },
+      capacity: { levels: [50, 100, 200], tokens: 200, staggerMs: 1_000 },
     },
   }
 }

@@ -49,6 +49,7 @@ export interface RedisResult {
     ttftP99: number
     gapP99: number
     cpuPerTokenUs: number
+    errors: string[]
   }>
 }
 
@@ -79,6 +80,8 @@ function follow(client: ChatClient, messageId: string, lastEventId: string | nul
     finish = resolve
     fail = reject
   })
+  // Seen by whoever awaits `done`; never an unhandled rejection meanwhile.
+  done.catch(() => undefined)
   const subscription = client.chat.stream.subscribe(
     { messageId, ...(lastEventId !== null ? { lastEventId } : {}) },
     {
@@ -122,8 +125,8 @@ export async function measureRedis(deps: RedisScenarioDeps): Promise<RedisResult
     servers.push(b)
     const user = deps.users[0]
     if (user === undefined) throw new Error('no bench user')
-    const clientOf = (s: ServerProcess) => {
-      const client = createChatClient({ url: s.url, getToken: () => user.token, transport: 'ws' })
+    const clientOf = (s: ServerProcess, u: BenchUser = user) => {
+      const client = createChatClient({ url: s.url, getToken: () => u.token, transport: 'ws' })
       clients.push(client)
       return client
     }
@@ -204,11 +207,21 @@ export async function measureRedis(deps: RedisScenarioDeps): Promise<RedisResult
     const callsBefore = await redis.commandCalls()
     const memoryBefore = await redis.usedMemory()
     const t0 = performance.now()
+    // A user (and a connection) per 25 answers: the servers cap subscriptions per user and
+    // per connection.
+    const pairs = Array.from({ length: Math.ceil(n / 25) }, (_, i) => {
+      const u = deps.users[i + 1] ?? user
+      return {
+        a: clientOf(a, u),
+        b: clientOf(b, u),
+      }
+    })
     const traces = await Promise.all(
-      Array.from({ length: n }, async () => {
+      Array.from({ length: n }, async (_, i) => {
+        const pair = pairs[Math.floor(i / 25)] ?? { a: ca, b: cb }
         const id = randomUUID()
-        await send(ca, loadModel, id)
-        return follow(cb, id, null)
+        await send(pair.a, loadModel, id)
+        return follow(pair.b, id, null)
       }),
     )
     await sleep(Math.max(0, (c.load.tokens * 20) / 2 - (performance.now() - t0)))
@@ -276,9 +289,10 @@ export async function measureRedis(deps: RedisScenarioDeps): Promise<RedisResult
             ttftP99: run.stats.ttft.p99,
             gapP99: run.stats.gap.p99,
             cpuPerTokenUs: run.cpuPerTokenUs,
+            errors: run.stats.errors.slice(0, 3),
           })
           log(
-            `  WS ${withRedis ? 'with' : 'without'} REDIS_URL, ${level} streams: ok ${run.stats.ok}/${run.stats.streams}, gap p99 ${run.stats.gap.p99} ms, ${run.cpuPerTokenUs} µs/token`,
+            `  WS ${withRedis ? 'with' : 'without'} REDIS_URL, ${level} streams: ok ${run.stats.ok}/${run.stats.streams}, gap p99 ${run.stats.gap.p99} ms, ${run.cpuPerTokenUs} µs/token${run.stats.errors.length > 0 ? `; ${run.stats.errors.slice(0, 2).join('; ')}` : ''}`,
           )
           await sleep(500)
         }
