@@ -9,7 +9,7 @@ export interface BenchArgs {
   only: Set<string>
 }
 
-export const SCENARIOS = ['light', 'ramp', 'memory', 'soak', 'sql', 'lists'] as const
+export const SCENARIOS = ['light', 'ramp', 'memory', 'soak', 'sql', 'lists', 'redis'] as const
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
   const args: BenchArgs = {
@@ -36,7 +36,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       }
     } else if (arg === '--help' || arg === '-h') {
       throw new Error(
-        'usage: pnpm bench [--quick] [--profile] [--heap-diff] [--workers=N] [--only=light,ramp,memory,soak,sql,lists]',
+        'usage: pnpm bench [--quick] [--profile] [--heap-diff] [--workers=N] [--only=light,ramp,memory,soak,sql,lists,redis]',
       )
     } else throw new Error(`unknown argument "${arg}" (try --help)`)
   }

@@ -53,8 +53,16 @@ function listenError(error: Error, env: Readonly<Env>): Error {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
 
-/** Builds every dependency once, migrates, recovers interrupted answers, and listens. */
-export async function startServer(env: Readonly<Env>, logger: Logger): Promise<RunningServer> {
+/**
+ * Builds every dependency once, migrates, recovers interrupted answers, and listens.
+ * `onFatal` hears of a failure the server cannot serve through (the embedded database's disk
+ * is full): the caller stops it; meanwhile every call fails fast with a clear error.
+ */
+export async function startServer(
+  env: Readonly<Env>,
+  logger: Logger,
+  onFatal: (message: string) => void = () => undefined,
+): Promise<RunningServer> {
   const localMode = env.SUPABASE_URL === undefined
   if (localMode && !LOOPBACK.has(env.HOST) && !env.T3CHAT_ALLOW_REMOTE) {
     throw new StartupError(
@@ -84,6 +92,10 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       ? { connectionString: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
       : { dataDir: embeddedDatabaseDir(env.dataDir) }),
     onPoolError: (error) => logger.warn({ err: error }, 'database connection lost'),
+    onDiskFull: (error) => {
+      logger.error({ dataDir: error.dataDir }, 'embedded database: disk full')
+      onFatal(error.message)
+    },
   })
   try {
     await migrateToLatest(db)
