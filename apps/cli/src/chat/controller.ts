@@ -2,24 +2,19 @@ import { randomUUID } from 'node:crypto'
 import type { Message, Model, UserEvent } from '@t3chat/client'
 import type { Session } from '../connect/session'
 import { explainError, explainLine, isNetworkError } from '../errors'
-import { editLast, forkHere, stepBranch, type BranchHost } from './branching'
+import type { BranchHost } from './branching'
+import { runCommand, type CommandHost } from './commands'
 import { Conversations } from './conversations'
 import { EventFeed } from './event-feed'
 import { LiveAnswers } from './live-answers'
 import type { Role } from '../config/file'
-import { copyCodeBlock } from './copy'
-import {
-  exactModel,
-  rename,
-  setModel,
-  systemPrompt,
-  useRole,
-  type SettingsContext,
-} from './settings'
-import { parseInput, SLASH_HELP, type SlashCommand } from './slash'
+import { retry, type RetryHost } from './retry'
+import { exactModel, setModel, type SettingsContext } from './settings'
+import { parseInput, type SlashCommand } from './slash'
 import { initialState, type ChatState, type Entry } from './state'
 import { Store } from './store'
 import { entryId, headerEntry, isUnfinished, messageEntries } from './transcript'
+import { withRetries } from './with-retries'
 
 /** Options of {@link ChatController}. */
 export interface ControllerOptions {
@@ -44,21 +39,21 @@ export interface ControllerOptions {
  * The interactive chat's state and actions, independent of React: the UI renders `store`
  * and calls the methods. Every server call goes through the session's typed client.
  */
-export class ChatController {
+export class ChatController implements CommandHost {
   readonly store = new Store<ChatState>(initialState)
   readonly conversations: Conversations
   /** The visible history of the open conversation, ascending (the live answer excluded). */
-  private messages: Message[] = []
+  private history: Message[] = []
   private models: Model[] | null = null
   private readonly live: LiveAnswers
   private readonly feed: EventFeed
-  private readonly settings: SettingsContext
+  readonly settings: SettingsContext
 
   constructor(private readonly opts: ControllerOptions) {
     const client = opts.session.client
     this.conversations = new Conversations(client, this.store)
     this.live = new LiveAnswers(client, this.store, {
-      final: (message) => this.messages.push(message),
+      final: (message) => this.history.push(message),
       lost: (error) => this.fail(error, 'Lost the answer stream'),
     })
     this.feed = new EventFeed(client, this.store, (event) => this.onEvent(event))
@@ -94,48 +89,7 @@ export class ChatController {
   /** Runs a slash command; failures become a notice in plain words. */
   async run(command: SlashCommand): Promise<void> {
     try {
-      switch (command.name) {
-        case 'new':
-          return this.newConversation()
-        case 'list':
-          return await this.showList()
-        case 'open':
-          return await this.open(command.ref)
-        case 'model':
-          return await this.chooseModel(command.query, 'model')
-        case 'system':
-          return await systemPrompt(this.settings, command)
-        case 'title':
-          return await rename(this.settings, command.text)
-        case 'retry':
-          return command.model === null
-            ? await this.retry(null)
-            : await this.chooseModel(command.model, 'retry')
-        case 'role':
-          return await useRole(this.settings, this.opts.roles ?? {}, command.role)
-        case 'copy':
-          return copyCodeBlock(this.messages, command.index, {
-            write: this.opts.writeTerminal ?? ((data) => void process.stdout.write(data)),
-            notice: (tone, text) => this.notice(tone, text),
-          })
-        case 'edit':
-          return await editLast(this.branchHost(), command.text)
-        case 'branch':
-          return await stepBranch(this.branchHost(), command.direction)
-        case 'fork':
-          return await forkHere(this.branchHost())
-        case 'delete':
-          return this.askDelete()
-        case 'more':
-          return await this.loadEarlier()
-        case 'help':
-          return this.notice(
-            'info',
-            SLASH_HELP.map(([u, what]) => `${u.padEnd(22)}${what}`).join('\n'),
-          )
-        case 'quit':
-          return this.quit()
-      }
+      await runCommand(this, command)
     } catch (error) {
       this.fail(error)
     }
@@ -167,7 +121,7 @@ export class ChatController {
     try {
       // The same clientMessageId makes a retried send idempotent, so a blip is safe to retry.
       const result = await withRetries(() => this.client.chat.send.mutate(input))
-      this.messages.push(result.userMessage)
+      this.history.push(result.userMessage)
       this.store.set({ conversation: result.conversation, pendingSystem: null })
       this.live.update(assistantMessageId, (live) => ({
         ...live,
@@ -192,36 +146,8 @@ export class ChatController {
   }
 
   /** A new answer to the last message (`chat.regenerate`), optionally with another model. */
-  async retry(model: string | null): Promise<void> {
-    const state = this.store.get()
-    const conversation = state.conversation
-    if (!conversation) return this.notice('warn', 'Nothing to retry yet: send a message first.')
-    if (state.live)
-      return this.notice('warn', 'An answer is still streaming: stop it with Ctrl-C first.')
-    this.store.set({ busy: 'Regenerating…' })
-    // One id for this /retry: a retried request after a blip is the same regeneration.
-    const input = {
-      conversationId: conversation.id,
-      clientMessageId: randomUUID(),
-      ...(model ? { model } : {}),
-    }
-    try {
-      const { assistantMessage: answer, ...result } = await withRetries(() =>
-        this.client.chat.regenerate.mutate(input),
-      )
-      // The replaced answer leaves the visible history (it stays on the server as a branch).
-      if (this.messages.at(-1)?.role === 'assistant') this.messages.pop()
-      const switched = model !== null && model !== conversation.currentModel
-      const branch = `branch ${answer.branch.index}/${answer.branch.count}`
-      this.notice(
-        'info',
-        `↻ New answer${model ? ` with ${model}` : ''} · ${branch}${switched ? ` (the conversation now uses ${model}; /model to change)` : ''}`,
-      )
-      this.store.set({ conversation: result.conversation })
-      this.live.start(answer.id, answer.model, answer.content)
-    } finally {
-      this.store.set({ busy: null })
-    }
+  retry(model: string | null): Promise<void> {
+    return retry(this.retryHost(), model)
   }
 
   /** Opens a conversation by list number, (short) id or full id. */
@@ -235,7 +161,7 @@ export class ChatController {
     this.live.abandon()
     const last = page.items.at(-1)
     const resume = last && last.role === 'assistant' && isUnfinished(last) ? last : null
-    this.messages = resume ? page.items.slice(0, -1) : page.items
+    this.history = resume ? page.items.slice(0, -1) : page.items
     this.store.set({ conversation, pendingSystem: null, lastAnswer: null })
     this.reprint(page.nextBefore !== null, page.items[0]?.seq ?? null)
     // An answer still being written (here or on another device) streams on from where it is.
@@ -245,7 +171,7 @@ export class ChatController {
   /** An empty chat; the conversation is created by its first message. */
   newConversation(): void {
     this.live.abandon()
-    this.messages = []
+    this.history = []
     this.store.set({ conversation: null, pendingSystem: null, lastAnswer: null })
     this.reprint(false, null)
   }
@@ -276,7 +202,7 @@ export class ChatController {
         before: state.oldestSeq,
       })
       .finally(() => this.store.set({ busy: null }))
-    this.messages = [...page.items, ...this.messages]
+    this.history = [...page.items, ...this.history]
     this.reprint(page.nextBefore !== null, page.items[0]?.seq ?? state.oldestSeq)
   }
 
@@ -331,18 +257,44 @@ export class ChatController {
     this.live.dispose()
   }
 
-  private branchHost(): BranchHost {
+  get roles(): Readonly<Record<string, Role>> {
+    return this.opts.roles ?? {}
+  }
+
+  /** The visible history of the open conversation, ascending. */
+  messages(): readonly Message[] {
+    return this.history
+  }
+
+  writeTerminal(data: string): void {
+    if (this.opts.writeTerminal) this.opts.writeTerminal(data)
+    else process.stdout.write(data)
+  }
+
+  branchHost(): BranchHost {
     return {
       client: this.client,
       conversation: () => this.store.get().conversation,
-      path: () => this.messages,
+      path: () => this.history,
       live: () => this.store.get().live !== null,
       open: (id) => this.open(id),
       notice: (tone, text) => this.notice(tone, text),
     }
   }
 
-  private askDelete(): void {
+  private retryHost(): RetryHost {
+    return {
+      client: this.client,
+      store: this.store,
+      dropLastAnswer: () => {
+        if (this.history.at(-1)?.role === 'assistant') this.history.pop()
+      },
+      follow: (answer) => this.live.start(answer.id, answer.model, answer.content),
+      notice: (tone, text) => this.notice(tone, text),
+    }
+  }
+
+  askDelete(): void {
     const conversation = this.store.get().conversation
     if (!conversation) return this.notice('warn', 'There is no conversation to delete yet.')
     const title = conversation.title ?? 'Untitled'
@@ -358,7 +310,7 @@ export class ChatController {
     const model = state.conversation?.currentModel ?? state.model ?? this.opts.session.defaultModel
     const entries: Entry[] = [headerEntry(state.conversation, model, this.opts.session.notice)]
     if (hasEarlier) entries.push({ kind: 'earlier', id: entryId() })
-    entries.push(...messageEntries(this.messages))
+    entries.push(...messageEntries(this.history))
     this.store.set({
       screen: 'chat',
       epoch: state.epoch + 1,
@@ -378,7 +330,7 @@ export class ChatController {
       this.store.set({ conversation: event.conversation })
     } else if (event.type === 'conversation.deleted' && current?.id === event.conversationId) {
       this.live.abandon()
-      this.messages = []
+      this.history = []
       this.store.set({ conversation: null })
       this.notice(
         'warn',
@@ -391,7 +343,7 @@ export class ChatController {
     this.store.update((state) => ({ ...state, entries: [...state.entries, entry] }))
   }
 
-  private notice(tone: 'info' | 'warn' | 'error', text: string, hint: string | null = null): void {
+  notice(tone: 'info' | 'warn' | 'error', text: string, hint: string | null = null): void {
     this.append({ kind: 'notice', id: entryId(), tone, text, hint })
   }
 
@@ -400,16 +352,5 @@ export class ChatController {
     const explained = explainError(error, { url: this.opts.session.url })
     const text = prefix ? `${prefix}: ${explained.message}` : explained.message
     this.notice('error', text, explained.hint)
-  }
-}
-
-async function withRetries<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await run()
-    } catch (error) {
-      if (attempt >= attempts || !isNetworkError(error)) throw error
-      await new Promise((resolve) => setTimeout(resolve, 300 * attempt))
-    }
   }
 }

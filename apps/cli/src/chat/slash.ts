@@ -33,7 +33,6 @@ export const SLASH_HELP: ReadonlyArray<[usage: string, what: string]> = [
   ['/model [query]', 'choose the model (searchable picker; an exact id switches at once)'],
   ['/system [text|clear]', "show, set or clear the conversation's system prompt"],
   ['/title <text>', 'rename the conversation'],
-  ['/retry [model]', 'answer the last message again, optionally with another model'],
   ['/role [name]', 'use a role of the config file (system prompt and model); list them'],
   ['/copy [n]', 'copy the last (or nth) code block to the clipboard'],
   ['/retry [model]', 'answer the last message again (the old answer stays a branch)'],
