@@ -2,6 +2,8 @@ import type { Message } from '@t3chat/client'
 import type { Role } from '../config/file'
 import { editLast, forkHere, stepBranch, type BranchHost } from './branching'
 import { copyCodeBlock } from './copy'
+import { pickEdit } from './edit-picker'
+import { searchMessages, type SearchHost } from './search'
 import { rename, systemPrompt, useRole, type SettingsContext } from './settings'
 import { SLASH_HELP, type SlashCommand } from './slash'
 
@@ -10,6 +12,7 @@ export interface CommandHost {
   readonly settings: SettingsContext
   readonly roles: Readonly<Record<string, Role>>
   branchHost(): BranchHost
+  searchHost(): SearchHost
   /** The messages of the active path on screen, ascending. */
   messages(): readonly Message[]
   newConversation(): void
@@ -51,17 +54,24 @@ export async function runCommand(host: CommandHost, command: SlashCommand): Prom
         notice: (tone, text) => host.notice(tone, text),
       })
     case 'edit':
-      return await editLast(host.branchHost(), command.text)
+      return command.text === null
+        ? pickEdit(host.branchHost(), host.settings.store)
+        : await editLast(host.branchHost(), command.text)
     case 'branch':
       return await stepBranch(host.branchHost(), command.direction)
     case 'fork':
       return await forkHere(host.branchHost())
+    case 'search':
+      return await searchMessages(host.searchHost(), command.query)
+    case 'share':
+    case 'export':
+      return host.notice('warn', `/${command.name} is not available yet.`)
     case 'delete':
       return host.askDelete()
     case 'more':
       return await host.loadEarlier()
     case 'help':
-      return host.notice('info', SLASH_HELP.map(([u, what]) => `${u.padEnd(22)}${what}`).join('\n'))
+      return host.notice('info', SLASH_HELP.map(([u, what]) => `${u.padEnd(27)}${what}`).join('\n'))
     case 'quit':
       return host.quit()
   }

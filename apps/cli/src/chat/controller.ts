@@ -1,20 +1,31 @@
-import { randomUUID } from 'node:crypto'
 import type { Message, Model, UserEvent } from '@t3chat/client'
 import type { Session } from '../connect/session'
 import { explainError, explainLine, isNetworkError } from '../errors'
-import type { BranchHost } from './branching'
+import { editMessage, type BranchHost } from './branching'
 import { runCommand, type CommandHost } from './commands'
 import { Conversations } from './conversations'
 import { EventFeed } from './event-feed'
 import { LiveAnswers } from './live-answers'
 import type { Role } from '../config/file'
+import {
+  askDelete,
+  cancelEdit,
+  choose,
+  chooseModel,
+  confirmDelete,
+  pickModel,
+  sideArrow,
+  type DialogHost,
+} from './dialogs'
 import { retry, type RetryHost } from './retry'
-import { exactModel, setModel, type SettingsContext } from './settings'
+import type { Mark, SearchHost } from './search'
+import type { SettingsContext } from './settings'
+import { loadPath } from './history'
+import { sendMessage } from './send'
 import { parseInput, type SlashCommand } from './slash'
 import { initialState, type ChatState, type Entry } from './state'
 import { Store } from './store'
 import { entryId, headerEntry, isUnfinished, messageEntries } from './transcript'
-import { withRetries } from './with-retries'
 
 /** Options of {@link ChatController}. */
 export interface ControllerOptions {
@@ -39,12 +50,14 @@ export interface ControllerOptions {
  * The interactive chat's state and actions, independent of React: the UI renders `store`
  * and calls the methods. Every server call goes through the session's typed client.
  */
-export class ChatController implements CommandHost {
+export class ChatController implements CommandHost, DialogHost {
   readonly store = new Store<ChatState>(initialState)
   readonly conversations: Conversations
   /** The visible history of the open conversation, ascending (the live answer excluded). */
   private history: Message[] = []
-  private models: Model[] | null = null
+  /** A search match marked in the printed history. */
+  private mark: Mark | null = null
+  readonly modelCache: { models: Model[] | null } = { models: null }
   private readonly live: LiveAnswers
   private readonly feed: EventFeed
   readonly settings: SettingsContext
@@ -59,9 +72,22 @@ export class ChatController implements CommandHost {
     this.feed = new EventFeed(client, this.store, (event) => this.onEvent(event))
     this.settings = { client, store: this.store, notice: (tone, text) => this.notice(tone, text) }
     this.store.set({ model: opts.model ?? null })
+    this.host = {
+      client,
+      store: this.store,
+      conversation: () => this.store.get().conversation,
+      path: () => this.history,
+      live: () => this.store.get().live !== null,
+      open: (id: string, mark: Mark | null = null) => this.open(id, mark),
+      notice: (tone, text) => this.notice(tone, text),
+      dropLastAnswer: () => {
+        if (this.history.at(-1)?.role === 'assistant') this.history.pop()
+      },
+      follow: (answer) => this.live.start(answer.id, answer.model, answer.content),
+    }
   }
 
-  private get client() {
+  get client() {
     return this.opts.session.client
   }
 
@@ -83,8 +109,22 @@ export class ChatController implements CommandHost {
     const parsed = parseInput(raw)
     if (parsed.kind === 'invalid') return this.notice('error', parsed.error)
     if (parsed.kind === 'command') return this.run(parsed.command)
-    if (parsed.text.trim() !== '') await this.send(parsed.text)
+    if (parsed.text.trim() === '') return
+    const editing = this.store.get().editing
+    if (editing === null) return this.send(parsed.text)
+    this.store.set({ editing: null })
+    await editMessage(this.branchHost(), editing.messageId, parsed.text).catch((error: unknown) =>
+      this.fail(error, 'Not edited'),
+    )
   }
+
+  cancelEdit = () => cancelEdit(this)
+  choose = (index: number | null) => choose(this, index)
+  sideArrow = (direction: 'prev' | 'next') => sideArrow(this, direction)
+  chooseModel = (query: string, purpose: 'model' | 'retry') => chooseModel(this, query, purpose)
+  pick = (modelId: string | null) => pickModel(this, modelId)
+  askDelete = () => askDelete(this)
+  confirm = (yes: boolean) => confirmDelete(this, yes)
 
   /** Runs a slash command; failures become a notice in plain words. */
   async run(command: SlashCommand): Promise<void> {
@@ -96,47 +136,27 @@ export class ChatController implements CommandHost {
   }
 
   /** Sends a message in the open conversation (the first message creates it). */
-  async send(text: string): Promise<void> {
-    const state = this.store.get()
-    if (state.live) {
-      return this.notice(
-        'warn',
-        'An answer is still streaming: wait for it, or press Ctrl-C to stop it.',
-      )
-    }
-    const conversation = state.conversation
-    this.append({ kind: 'user', id: entryId(), content: text })
-    // One round trip: the answer's id is chosen here and its stream followed while it is sent.
-    const assistantMessageId = randomUUID()
-    const model = conversation?.currentModel ?? state.model ?? this.opts.session.defaultModel
-    this.live.start(assistantMessageId, model, '')
-    const input = {
-      clientMessageId: randomUUID(),
-      assistantMessageId,
-      content: text,
-      ...(conversation ? { conversationId: conversation.id } : {}),
-      ...(!conversation && state.model ? { model: state.model } : {}),
-      ...(!conversation && state.pendingSystem ? { systemPrompt: state.pendingSystem } : {}),
-    }
-    try {
-      // The same clientMessageId makes a retried send idempotent, so a blip is safe to retry.
-      const result = await withRetries(() => this.client.chat.send.mutate(input))
-      this.history.push(result.userMessage)
-      this.store.set({ conversation: result.conversation, pendingSystem: null })
-      this.live.update(assistantMessageId, (live) => ({
-        ...live,
-        model: result.assistantMessage.model,
-      }))
-    } catch (error) {
-      this.live.abandon()
-      this.fail(error, 'Not sent')
-    }
+  send(text: string): Promise<void> {
+    return sendMessage(
+      {
+        client: this.client,
+        store: this.store,
+        live: this.live,
+        defaultModel: this.opts.session.defaultModel,
+        append: (entry) => this.append(entry),
+        sent: (message) => this.history.push(message),
+        notice: (tone, text) => this.notice(tone, text),
+        fail: (error, prefix) => this.fail(error, prefix),
+      },
+      text,
+    )
   }
 
   /** Ctrl-C: stops a streaming answer, closes a picker or question; when idle, exits. */
   interrupt(): void {
     const state = this.store.get()
     if (state.picker) return this.store.set({ picker: null })
+    if (state.chooser) return this.store.set({ chooser: null })
     if (state.confirm) return this.store.set({ confirm: null })
     if (state.live && !state.live.stopping) {
       this.live.stop().catch((error: unknown) => this.fail(error, 'Could not stop the answer'))
@@ -147,22 +167,26 @@ export class ChatController implements CommandHost {
 
   /** A new answer to the last message (`chat.regenerate`), optionally with another model. */
   retry(model: string | null): Promise<void> {
-    return retry(this.retryHost(), model)
+    return retry(this.host, model)
   }
 
-  /** Opens a conversation by list number, (short) id or full id. */
-  async open(ref: string): Promise<void> {
+  /**
+   * Opens a conversation by list number, (short) id or full id. With a `mark` (a search
+   * match), history is loaded back to that message and a line marks it.
+   */
+  async open(ref: string, mark: Mark | null = null): Promise<void> {
     const id = await this.conversations.resolve(ref)
     this.store.set({ busy: 'Opening…' })
     const [conversation, page] = await Promise.all([
       this.client.conversation.get.query({ id }),
-      this.client.message.list.query({ conversationId: id, limit: this.opts.pageSize ?? 30 }),
+      loadPath(this.client, id, this.opts.pageSize ?? 30, mark?.seq ?? null),
     ]).finally(() => this.store.set({ busy: null }))
     this.live.abandon()
+    this.mark = mark
     const last = page.items.at(-1)
     const resume = last && last.role === 'assistant' && isUnfinished(last) ? last : null
     this.history = resume ? page.items.slice(0, -1) : page.items
-    this.store.set({ conversation, pendingSystem: null, lastAnswer: null })
+    this.store.set({ conversation, pendingSystem: null, lastAnswer: null, editing: null })
     this.reprint(page.nextBefore !== null, page.items[0]?.seq ?? null)
     // An answer still being written (here or on another device) streams on from where it is.
     if (resume) this.live.start(resume.id, resume.model, resume.content)
@@ -172,7 +196,8 @@ export class ChatController implements CommandHost {
   newConversation(): void {
     this.live.abandon()
     this.history = []
-    this.store.set({ conversation: null, pendingSystem: null, lastAnswer: null })
+    this.mark = null
+    this.store.set({ conversation: null, pendingSystem: null, lastAnswer: null, editing: null })
     this.reprint(false, null)
   }
 
@@ -206,43 +231,6 @@ export class ChatController implements CommandHost {
     this.reprint(page.nextBefore !== null, page.items[0]?.seq ?? state.oldestSeq)
   }
 
-  /** `/model` and `/retry <model>`: an exact id acts at once, anything else opens the picker. */
-  async chooseModel(query: string, purpose: 'model' | 'retry'): Promise<void> {
-    this.models ??= (await this.client.model.list.query()).models
-    const exact = exactModel(this.models, query)
-    if (exact === null) return this.store.set({ picker: { query, models: this.models, purpose } })
-    return purpose === 'model' ? setModel(this.settings, exact) : this.retry(exact)
-  }
-
-  /** The picker's choice (null: cancelled). */
-  async pick(modelId: string | null): Promise<void> {
-    const picker = this.store.get().picker
-    this.store.set({ picker: null })
-    if (!picker || modelId === null) return
-    try {
-      if (picker.purpose === 'model') await setModel(this.settings, modelId)
-      else await this.retry(modelId)
-    } catch (error) {
-      this.fail(error)
-    }
-  }
-
-  /** Answers the pending yes/no question (deleting the conversation). */
-  async confirm(yes: boolean): Promise<void> {
-    const confirm = this.store.get().confirm
-    const conversation = this.store.get().conversation
-    this.store.set({ confirm: null })
-    if (!confirm || !yes || !conversation) return
-    try {
-      await this.client.conversation.delete.mutate({ id: conversation.id })
-      this.conversations.remove(conversation.id)
-      this.newConversation()
-      this.notice('info', `Deleted “${conversation.title ?? 'Untitled'}”.`)
-    } catch (error) {
-      this.fail(error, 'Could not delete')
-    }
-  }
-
   /** Leaves the chat: unsubscribes and stops following (answers go on on the server). */
   quit(): void {
     if (this.store.get().exiting) return
@@ -271,37 +259,10 @@ export class ChatController implements CommandHost {
     else process.stdout.write(data)
   }
 
-  branchHost(): BranchHost {
-    return {
-      client: this.client,
-      conversation: () => this.store.get().conversation,
-      path: () => this.history,
-      live: () => this.store.get().live !== null,
-      open: (id) => this.open(id),
-      notice: (tone, text) => this.notice(tone, text),
-    }
-  }
-
-  private retryHost(): RetryHost {
-    return {
-      client: this.client,
-      store: this.store,
-      dropLastAnswer: () => {
-        if (this.history.at(-1)?.role === 'assistant') this.history.pop()
-      },
-      follow: (answer) => this.live.start(answer.id, answer.model, answer.content),
-      notice: (tone, text) => this.notice(tone, text),
-    }
-  }
-
-  askDelete(): void {
-    const conversation = this.store.get().conversation
-    if (!conversation) return this.notice('warn', 'There is no conversation to delete yet.')
-    const title = conversation.title ?? 'Untitled'
-    this.store.set({
-      confirm: { question: `Delete “${title}” and all its messages? (y/N)`, action: 'delete' },
-    })
-  }
+  /** What the branch, search and retry commands use of the chat. */
+  private readonly host: BranchHost & SearchHost & RetryHost
+  branchHost = () => this.host
+  searchHost = () => this.host
 
   /** Prints the open conversation anew (the terminal clears its screen first). */
   private reprint(hasEarlier: boolean, oldestSeq: number | null): void {
@@ -310,7 +271,7 @@ export class ChatController implements CommandHost {
     const model = state.conversation?.currentModel ?? state.model ?? this.opts.session.defaultModel
     const entries: Entry[] = [headerEntry(state.conversation, model, this.opts.session.notice)]
     if (hasEarlier) entries.push({ kind: 'earlier', id: entryId() })
-    entries.push(...messageEntries(this.history))
+    entries.push(...messageEntries(this.history, this.mark))
     this.store.set({
       screen: 'chat',
       epoch: state.epoch + 1,
@@ -347,7 +308,7 @@ export class ChatController implements CommandHost {
     this.append({ kind: 'notice', id: entryId(), tone, text, hint })
   }
 
-  private fail(error: unknown, prefix?: string): void {
+  fail(error: unknown, prefix?: string): void {
     if (isNetworkError(error)) this.feed.unreachable()
     const explained = explainError(error, { url: this.opts.session.url })
     const text = prefix ? `${prefix}: ${explained.message}` : explained.message

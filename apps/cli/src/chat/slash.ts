@@ -11,9 +11,13 @@ export type SlashCommand =
   | { name: 'retry'; model: string | null }
   | { name: 'role'; role: string | null }
   | { name: 'copy'; index: number | null }
-  | { name: 'edit'; text: string }
+  | { name: 'edit'; text: string | null }
   | { name: 'branch'; direction: 'next' | 'prev' }
   | { name: 'fork' }
+  | { name: 'search'; query: string }
+  | { name: 'share'; action: 'create' | 'list' }
+  | { name: 'share'; action: 'revoke'; ref: string | null }
+  | { name: 'export'; format: 'md' | 'json'; file: string | null }
   | { name: 'delete' }
   | { name: 'more' }
   | { name: 'help' }
@@ -36,9 +40,15 @@ export const SLASH_HELP: ReadonlyArray<[usage: string, what: string]> = [
   ['/role [name]', 'use a role of the config file (system prompt and model); list them'],
   ['/copy [n]', 'copy the last (or nth) code block to the clipboard'],
   ['/retry [model]', 'answer the last message again (the old answer stays a branch)'],
-  ['/edit <text>', 'change your last message and get a new answer (the old stays a branch)'],
-  ['/branch next|prev', 'switch to the next or previous branch (the one shown as 2/3)'],
+  [
+    '/edit [text]',
+    'change your last message (or pick one) and get a new answer; the old stays a branch',
+  ],
+  ['/branch next|prev', 'switch to the next or previous branch (also ←/→ on an empty line)'],
   ['/fork', 'copy this conversation up to here into a new one'],
+  ['/search <words>', 'search your messages; Enter opens the conversation at the match'],
+  ['/share [list|revoke [id]]', 'a public link to this conversation; list or revoke its links'],
+  ['/export [md|json] [file]', 'save this conversation as Markdown or t3chat JSON'],
   ['/more', 'load earlier messages (also PgUp)'],
   ['/delete', 'delete this conversation'],
   ['/help', 'this list'],
@@ -111,9 +121,26 @@ export function parseInput(raw: string): ParsedInput {
           }
     }
     case 'edit':
+      return command({ name, text: arg === '' ? null : arg })
+    case 'search':
       return arg === ''
-        ? { kind: 'invalid', error: 'Usage: /edit <new text of your last message>' }
-        : command({ name, text: arg })
+        ? { kind: 'invalid', error: 'Usage: /search <words> ("a phrase", -excluded)' }
+        : command({ name, query: arg })
+    case 'share': {
+      const [action = '', ref, extra] = arg.split(/\s+/).filter(Boolean)
+      if (action === '') return command({ name, action: 'create' })
+      if (action === 'list' && ref === undefined) return command({ name, action: 'list' })
+      if (action === 'revoke' && extra === undefined)
+        return command({ name, action: 'revoke', ref: ref ?? null })
+      return { kind: 'invalid', error: 'Usage: /share [list | revoke [id]]' }
+    }
+    case 'export': {
+      const [first, ...rest] = arg === '' ? [] : arg.split(/\s+/)
+      const format = first === 'md' || first === 'json' ? first : null
+      const file = (format === null ? [first, ...rest] : rest).filter(Boolean).join(' ')
+      const guessed = /\.json$/i.test(file) ? 'json' : 'md'
+      return command({ name, format: format ?? guessed, file: file === '' ? null : file })
+    }
     case 'branch':
       return arg === 'next' || arg === 'prev'
         ? command({ name, direction: arg })
