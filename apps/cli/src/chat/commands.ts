@@ -6,6 +6,7 @@ import { pickEdit } from './edit-picker'
 import { searchMessages, type SearchHost } from './search'
 import { rename, systemPrompt, useRole, type SettingsContext } from './settings'
 import { SLASH_HELP, type SlashCommand } from './slash'
+import { exportConversation, shareConversation, type TransferHost } from './transfer'
 
 /** What the slash commands need from the chat (the controller provides it). */
 export interface CommandHost {
@@ -13,6 +14,7 @@ export interface CommandHost {
   readonly roles: Readonly<Record<string, Role>>
   branchHost(): BranchHost
   searchHost(): SearchHost
+  transferHost(): TransferHost
   /** The messages of the active path on screen, ascending. */
   messages(): readonly Message[]
   newConversation(): void
@@ -64,8 +66,9 @@ export async function runCommand(host: CommandHost, command: SlashCommand): Prom
     case 'search':
       return await searchMessages(host.searchHost(), command.query)
     case 'share':
+      return await shareConversation(host.transferHost(), command)
     case 'export':
-      return host.notice('warn', `/${command.name} is not available yet.`)
+      return await exportConversation(host.transferHost(), command)
     case 'delete':
       return host.askDelete()
     case 'more':

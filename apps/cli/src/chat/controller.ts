@@ -263,6 +263,7 @@ export class ChatController implements CommandHost, DialogHost {
   private readonly host: BranchHost & SearchHost & RetryHost
   branchHost = () => this.host
   searchHost = () => this.host
+  transferHost = () => ({ ...this.host, url: this.opts.session.url })
 
   /** Prints the open conversation anew (the terminal clears its screen first). */
   private reprint(hasEarlier: boolean, oldestSeq: number | null): void {

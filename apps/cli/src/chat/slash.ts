@@ -15,7 +15,8 @@ export type SlashCommand =
   | { name: 'branch'; direction: 'next' | 'prev' }
   | { name: 'fork' }
   | { name: 'search'; query: string }
-  | { name: 'share'; action: 'create' | 'list' }
+  | { name: 'share'; action: 'create' }
+  | { name: 'share'; action: 'list' }
   | { name: 'share'; action: 'revoke'; ref: string | null }
   | { name: 'export'; format: 'md' | 'json'; file: string | null }
   | { name: 'delete' }
