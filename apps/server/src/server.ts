@@ -20,7 +20,6 @@ import {
   tokenParam,
 } from './http'
 import { closeUnauthenticated } from './ws-auth'
-import { connectRedis, RedisUnreachableError } from './redis'
 
 /** A running server. */
 export interface RunningServer {
@@ -79,13 +78,8 @@ export async function startServer(
   // Encrypts users' own provider keys (generated into the data dir when unset, one instance).
   const encryptionKey = await loadEncryptionKey(env.T3CHAT_ENCRYPTION_KEY, env.dataDir)
 
-  let redis
-  try {
-    redis = env.REDIS_URL === undefined ? null : await connectRedis(env.REDIS_URL, logger)
-  } catch (error) {
-    if (error instanceof RedisUnreachableError) throw new StartupError(error.message)
-    throw error
-  }
+  // Loaded only when configured: ioredis is a good part of a start-up that never uses it.
+  const redis = env.REDIS_URL === undefined ? null : await openRedis(env.REDIS_URL, logger)
 
   const db = await createDb({
     ...(env.DATABASE_URL !== undefined
@@ -291,4 +285,14 @@ async function until(done: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs
   do await new Promise((resolve) => setTimeout(resolve, 5))
   while (!done() && performance.now() < deadline)
+}
+
+async function openRedis(url: string, logger: Logger) {
+  const { connectRedis, RedisUnreachableError } = await import('./redis')
+  try {
+    return await connectRedis(url, logger)
+  } catch (error) {
+    if (error instanceof RedisUnreachableError) throw new StartupError(error.message)
+    throw error
+  }
 }
