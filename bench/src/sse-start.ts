@@ -4,7 +4,7 @@
  * GETs on keep-alive connections, so the client side costs next to nothing) and over WS. Reports
  * server CPU per subscription (from /proc) and the client's wall time per subscription.
  *
- *   pnpm --filter @t3chat/bench bench:sse-start [--count=N] [--concurrency=N] [--pglite] [--profile]
+ *   [SSE_LEAN=0] pnpm --filter @t3chat/bench bench:sse-start [--count=N] [--concurrency=N] [--pglite] [--profile]
  *
  * A development aid for the start-cost work (not part of `pnpm bench`).
  */
@@ -101,6 +101,7 @@ async function main(): Promise<void> {
     dataDir: join(dir, 'data'),
     upstreamBaseURL: fake.baseURL,
     logFile: join(dir, 'server.log'),
+    ...(process.env.SSE_LEAN !== undefined ? { env: { SSE_LEAN: process.env.SSE_LEAN } } : {}),
     profileDir: profile ? join(repoRoot, 'bench', 'results', 'profiles', 'sse-start') : null,
   })
   try {

@@ -18,6 +18,7 @@ import {
   requestId,
   tokenParam,
 } from './http'
+import { createSseResponder } from './sse'
 import { closeUnauthenticated } from './ws-auth'
 import { connectRedis, RedisUnreachableError } from './redis'
 
@@ -49,6 +50,9 @@ function listenError(error: Error, env: Readonly<Env>): Error {
     return new StartupError(`HOST=${env.HOST}: no such address on this machine.`)
   return error
 }
+
+/** A dropped SSE stream is reopened after this long (EventSource's default is ~3 s). */
+const SSE_RETRY_MS = 1_000
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
 
@@ -156,6 +160,21 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
         requestId: requestId(req),
       }),
   })
+  // SSE subscriptions answered without tRPC's fetch-style pipeline (same bytes on the wire).
+  const sse = env.SSE_LEAN
+    ? createSseResponder({
+        router: appRouter,
+        retryMs: SSE_RETRY_MS,
+        ...(env.CORS_ORIGINS.length > 0 ? { headers: { vary: 'Origin' } } : {}),
+        createContext: (req, connectionParams) =>
+          createContext({
+            deps: api.deps,
+            authorization: req.headers.authorization ?? tokenParam(connectionParams),
+            clientAddress: clientAddress(req, env.TRUST_PROXY),
+            requestId: requestId(req),
+          }),
+      })
+    : () => false
   const cors = corsHeaders(env.CORS_ORIGINS)
   const openapi = openApiRoute(api.deps.config.version)
   const server = createServer(
@@ -167,7 +186,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       connectionsCheckingInterval: Math.min(1_000, env.HTTP_HEADERS_TIMEOUT_MS),
     },
     (req, res) => {
-      if (cors(req, res) || openapi(req, res) || refuseNonJson(req, res)) return
+      if (cors(req, res) || openapi(req, res) || refuseNonJson(req, res) || sse(req, res)) return
       trpc(req, res)
     },
   )
