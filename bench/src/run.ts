@@ -371,7 +371,7 @@ export async function runScenarios(opts: {
               dataDir,
             })
             log(
-              `  seeded in ${r.seed.seconds.toFixed(1)} s; db conv ${r.database.conversationList.p50}/${r.database.conversationList.p99} msg ${r.database.messageList.p50}/${r.database.messageList.p99}; tRPC conv ${r.trpc.conversationList.p50}/${r.trpc.conversationList.p99} msg ${r.trpc.messageList.p50}/${r.trpc.messageList.p99} ms`,
+              `  seeded in ${r.seed.seconds.toFixed(1)} s; db conv ${r.database.conversationList.p50}/${r.database.conversationList.p99} msg ${r.database.messageList.p50}/${r.database.messageList.p99}; tRPC conv ${r.trpc.conversationList.p50}/${r.trpc.conversationList.p99} msg ${r.trpc.messageList.p50}/${r.trpc.messageList.p99} ms; db usage.summary ${r.usage.summary.p50}/${r.usage.summary.p99} ms (${r.usage.rows.user} of ${r.usage.rows.table} aggregate rows)`,
             )
             return r
           },

@@ -58,6 +58,8 @@ export type Command =
       format: 'chatgpt' | 't3chat'
       json: boolean
     }
+  | { name: 'usage'; global: GlobalOptions; by: 'day' | 'model'; json: boolean }
+  | { name: 'key'; global: GlobalOptions; action: 'set' | 'remove' }
   | { name: 'help'; text: string }
   | { name: 'version' }
 
@@ -110,6 +112,8 @@ const commandOptions = {
   },
   export: { format: { type: 'string', short: 'f' }, output: { type: 'string', short: 'o' } },
   import: { format: { type: 'string', short: 'f' }, json: { type: 'boolean', default: false } },
+  usage: { by: { type: 'string' }, json: { type: 'boolean', default: false } },
+  key: {},
 } satisfies Record<string, Options>
 
 type CommandName = keyof typeof commandOptions
@@ -244,6 +248,18 @@ export function parseCommandLine(argv: readonly string[]): Command {
     case 'logout':
       noPositionals()
       return { name, global }
+    case 'usage': {
+      noPositionals()
+      const by = str('by') ?? 'day'
+      if (by !== 'day' && by !== 'model') throw new UsageError('--by must be day or model.')
+      return { name, global, by, json: bool('json') }
+    }
+    case 'key': {
+      const action = positionals[0]
+      if ((action !== 'set' && action !== 'remove') || positionals.length > 1)
+        throw new UsageError('key needs set or remove: t3chat key set · t3chat key remove.')
+      return { name, global, action }
+    }
     case 'share': {
       if (positionals.length > 1) throw new UsageError('share takes one conversation at most.')
       const revoke = str('revoke')

@@ -102,6 +102,12 @@ export function explainError(error: unknown, context: { url?: string } = {}): Ex
         }
       case 'TOO_MANY_REQUESTS':
         return { message, hint: 'Wait for your other answers to finish, then try again.' }
+      case 'PAYMENT_REQUIRED':
+        // The server's message names the limit and when it resets.
+        return {
+          message,
+          hint: 'See `t3chat usage`; or use your own OpenRouter key: `t3chat key set`.',
+        }
       case 'CONFLICT':
         return {
           message,

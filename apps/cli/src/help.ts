@@ -20,6 +20,8 @@ Usage:
   t3chat export <id|n> [--format md|json]    a conversation as Markdown or t3chat JSON
   t3chat import <file> [--format chatgpt|t3chat]   conversations from an export file
   t3chat login / logout                      Supabase sign-in (servers that use it)
+  t3chat usage [--by day|model] [--json]     this month's tokens and cost, and your budget
+  t3chat key set · t3chat key remove         your own OpenRouter key on the server
 
 ${CONNECTION}
 
@@ -149,6 +151,27 @@ Exit code 1 when a conversation failed.
 Options:
   -f, --format chatgpt|t3chat   default from the file name
   --json                         the summary as JSON
+
+${CONNECTION}`,
+
+  usage: `Usage: t3chat usage [--by day|model] [--json]
+
+This UTC month's usage: per day (with a bar of its cost) or per model — answers, tokens and
+cost (the provider's own figure, or an estimate from the model's price) — the total, and
+your budget when the server sets one (/usage in the chat shows the same).
+
+Options:
+  --by day|model   rows per UTC day (default) or per model
+  --json           the summary as JSON
+
+${CONNECTION}`,
+
+  key: `Usage: t3chat key set · t3chat key remove
+
+set: reads your OpenRouter API key without showing it (or from piped stdin), has the server
+check it once with OpenRouter and store it encrypted. Your answers and titles then run on it,
+outside the server's budget; only its last 4 characters are ever shown. remove: back to the
+server's key.
 
 ${CONNECTION}`,
 

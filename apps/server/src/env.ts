@@ -23,6 +23,15 @@ const url = (protocols: string[]) =>
     { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
   )
 
+/** An amount of US dollars, or unset (no limit). */
+const usd = optionalString.pipe(
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'must be an amount in USD like 5 or 0.50')
+    .transform(Number)
+    .optional(),
+)
+
 /** The server's whole configuration, from the environment (see the README's table). */
 const schema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -80,6 +89,12 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(5_000),
   TRUST_PROXY: int(0, 10).default(0),
   SHARE_VIEWS_PER_MIN: int(1, 1_000_000).default(60),
+  BUDGET_USD_PER_USER_DAY: usd,
+  BUDGET_USD_PER_USER_MONTH: usd,
+  T3CHAT_ENCRYPTION_KEY: optionalString.refine(
+    (v) => v === undefined || Buffer.from(v, 'base64').length === 32,
+    { message: 'must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)' },
+  ),
 })
 
 export type Env = z.infer<typeof schema> & { dataDir: string }
@@ -122,6 +137,11 @@ export function parseEnv(source: NodeJS.ProcessEnv): Readonly<Env> {
   if (env.WORKERS > 1 && env.REDIS_URL === undefined) {
     throw new EnvError(
       `Invalid configuration: WORKERS=${env.WORKERS} needs REDIS_URL (instances share answers, stops and limits through Redis); set REDIS_URL or WORKERS=1.`,
+    )
+  }
+  if (env.REDIS_URL !== undefined && env.T3CHAT_ENCRYPTION_KEY === undefined) {
+    throw new EnvError(
+      'Invalid configuration: REDIS_URL is set but T3CHAT_ENCRYPTION_KEY is not; instances sharing a database must share the key that encrypts users’ provider keys (set it to 32 random bytes in base64, e.g. `openssl rand -base64 32`).',
     )
   }
   const dataDir =

@@ -4,11 +4,12 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone'
 import { applyWSSHandler } from '@trpc/server/adapters/ws'
 import type { Logger } from 'pino'
 import { WebSocketServer } from 'ws'
-import { appRouter, createApi, createContext, type ApiDeps } from '@t3chat/api'
+import { appRouter, createApi, createContext, defaultApiConfig, type ApiDeps } from '@t3chat/api'
 import { createTokenVerifier, loadOrCreateLocalAuth, type AuthConfig } from '@t3chat/auth'
 import { createDb, embeddedDatabaseDir, migrateToLatest } from '@t3chat/db'
 import { createModelCatalog, createOpenRouterProvider, createThreadedProvider } from '@t3chat/llm'
 import { clientAddress } from './client-address'
+import { loadEncryptionKey } from './encryption-key'
 import type { Env } from './env'
 import {
   corsHeaders,
@@ -71,6 +72,8 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
         supabaseUrl: env.SUPABASE_URL ?? '',
         jwtSecret: env.SUPABASE_JWT_SECRET ?? null,
       }
+  // Encrypts users' own provider keys (generated into the data dir when unset, one instance).
+  const encryptionKey = await loadEncryptionKey(env.T3CHAT_ENCRYPTION_KEY, env.dataDir)
 
   let redis
   try {
@@ -117,6 +120,17 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
     threaded ?? (providerOptions === null ? null : createOpenRouterProvider(providerOptions))
   const api = createApi({
     db,
+    accounts: {
+      encryptionKey,
+      ...(env.OPENROUTER_BASE_URL !== undefined ? { baseURL: env.OPENROUTER_BASE_URL } : {}),
+      serverKey: env.OPENROUTER_API_KEY ?? null,
+      provider: {
+        ...(env.APP_URL !== undefined ? { appUrl: env.APP_URL } : {}),
+        appName: env.APP_NAME,
+        firstTokenTimeoutMs: env.LLM_FIRST_TOKEN_TIMEOUT_MS,
+        idleTimeoutMs: env.LLM_IDLE_TIMEOUT_MS,
+      },
+    },
     verifier: createTokenVerifier(auth),
     llm,
     models: createModelCatalog({ provider: llm }),
@@ -138,6 +152,11 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
         callsPerMin: env.RATE_LIMIT_CALLS_PER_MIN,
         conversationsPerMin: env.RATE_LIMIT_CONVERSATIONS_PER_MIN,
         shareViewsPerMin: env.SHARE_VIEWS_PER_MIN,
+      },
+      budgets: {
+        ...defaultApiConfig.budgets,
+        dayUsd: env.BUDGET_USD_PER_USER_DAY ?? null,
+        monthUsd: env.BUDGET_USD_PER_USER_MONTH ?? null,
       },
     },
     redis: redis && { client: redis, keyPrefix: env.REDIS_KEY_PREFIX },

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { ChatClient } from '@t3chat/client'
 import { loremText } from '@t3chat/llm/fake'
@@ -31,11 +31,15 @@ afterAll(async () => {
   await setup.close()
 })
 
+const ENCRYPTION_KEY = randomBytes(32).toString('base64')
+
 function instance(env: Record<string, string> = {}): Promise<ChildServer> {
   return setup.start({
     REDIS_URL,
     REDIS_KEY_PREFIX: prefix,
     CHECKPOINT_INTERVAL_MS: '200',
+    // Instances sharing a database share the key that encrypts users' provider keys.
+    T3CHAT_ENCRYPTION_KEY: ENCRYPTION_KEY,
     ...env,
   })
 }

@@ -52,10 +52,17 @@ describe.concurrent('a bad configuration stops the start with one line naming th
     ['DATABASE_URL', { REDIS_URL: 'redis://127.0.0.1:6379' }],
     ['REDIS_URL', { WORKERS: '2' }],
     [
+      'T3CHAT_ENCRYPTION_KEY',
+      { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres', REDIS_URL: 'redis://x:1' },
+    ],
+    ['T3CHAT_ENCRYPTION_KEY', { T3CHAT_ENCRYPTION_KEY: 'c2hvcnQ=' }],
+    ['BUDGET_USD_PER_USER_DAY', { BUDGET_USD_PER_USER_DAY: 'five' }],
+    [
       'REDIS_URL',
       {
         DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
         REDIS_URL: 'redis://127.0.0.1:1',
+        T3CHAT_ENCRYPTION_KEY: Buffer.alloc(32).toString('base64'),
       },
     ],
   ] as const)('%s: %j', async ([variable, bad], { expect }) => {

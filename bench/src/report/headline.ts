@@ -109,6 +109,15 @@ export function headline(r: Omit<BenchResults, 'headline'>): HeadlineRow[] {
         met: within([s.p50, s.p99], [...limits]),
       })
     }
+    const usage = listAtScale.usage
+    rows.push({
+      metric: `\`usage.summary\` (a month of one user as heavy as ${scale}): database p50 / p99`,
+      transport: 'pg',
+      figure: `${ms(usage.summary.p50)} / ${ms(usage.summary.p99)} ms`,
+      values: [usage.summary.p50, usage.summary.p99],
+      target: '≤ 10 ms p99',
+      met: usage.summary.p99 <= 10,
+    })
     const search = listAtScale.search
     for (const [where, s, limits] of [
       ['database', search.database.all, [10, 50]],

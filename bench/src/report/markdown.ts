@@ -227,6 +227,10 @@ export function markdown(
       `Server CPU per tRPC call (all threads, from /proc): conversation.list ${f(listAtScale.serverCpuMsPerCall.conversationList)} ms, ` +
         `message.list ${f(listAtScale.serverCpuMsPerCall.messageList)} ms. "Database" is the repository function's wall time in the benchmark process over a pg pool.`,
       '',
+      `\`usage.summary\` in the database (its two statements: the rows by day or by model over 31 days, and the budget's spending): ` +
+        `p50 ${f(listAtScale.usage.summary.p50)} ms, p99 ${f(listAtScale.usage.summary.p99)} ms, reading ${listAtScale.usage.rows.user} of ` +
+        `${listAtScale.usage.rows.table.toLocaleString('en')} rows of the daily aggregate (the user's month of answers over 8 models, and 2,000 other users).`,
+      '',
       ...searchSection(listAtScale.search, listAtScale.serverCpuMsPerCall.search),
     )
   }

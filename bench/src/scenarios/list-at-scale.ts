@@ -12,6 +12,7 @@ import {
   searchQueries,
   type SearchAtScaleResult,
 } from './search-at-scale'
+import { measureUsageDatabase, type UsageAtScaleResult } from './usage-at-scale'
 
 /**
  * List, history and search latency on a seeded database: the repository alone, and through
@@ -26,6 +27,8 @@ export interface ListAtScaleResult {
   serverCpuMsPerCall: { conversationList: number; messageList: number; search: number }
   /** `search.messages` on the same data set. */
   search: SearchAtScaleResult
+  /** `usage.summary`'s statements for the same user, a month of usage as heavy as the data set. */
+  usage: UsageAtScaleResult
 }
 
 const WARMUP = 20
@@ -73,6 +76,7 @@ export async function measureListAtScale(opts: {
     let database: ListAtScaleResult['database']
     let queries: SearchAtScaleResult['queries']
     let searchDb: Awaited<ReturnType<typeof measureSearchDatabase>>
+    let usage: UsageAtScaleResult
     try {
       await migrateToLatest(db)
       seeded = await seed(db, opts.plan)
@@ -112,6 +116,7 @@ export async function measureListAtScale(opts: {
       }
       queries = await searchQueries(db, userId)
       searchDb = await measureSearchDatabase(db, userId, queries, opts.calls)
+      usage = await measureUsageDatabase(db, userId, seeded.messages, opts.calls)
     } finally {
       await db.destroy()
     }
@@ -170,6 +175,7 @@ export async function measureListAtScale(opts: {
           search: cpu.search ?? Number.NaN,
         },
         search,
+        usage,
       }
     } finally {
       await opts.stopServer(server)

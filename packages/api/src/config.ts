@@ -1,5 +1,6 @@
 import type { RateLimitConfig } from './rate-limits'
 import type { SubscriptionLimits } from './subscriptions'
+import type { BudgetConfig } from './usage/budget'
 
 /** Tunables of the API layer; the server parses them from its environment. */
 export interface ApiConfig {
@@ -27,6 +28,10 @@ export interface ApiConfig {
   rateLimits: RateLimitConfig
   /** The variable a person must set to enable generation (named in PRECONDITION_FAILED). */
   providerKeyVariable: string
+  /** Per-user spending limits on the server's key (an operator may override them per user). */
+  budgets: BudgetConfig
+  /** Asking the provider the cost of stopped answers: first retry delay, cap, attempts, pass interval. */
+  reconcile: { retryBaseMs: number; maxDelayMs: number; maxAttempts: number; intervalMs: number }
 }
 
 export const defaultApiConfig: ApiConfig = {
@@ -47,4 +52,6 @@ export const defaultApiConfig: ApiConfig = {
     shareViewsPerMin: 60,
   },
   providerKeyVariable: 'OPENROUTER_API_KEY',
+  budgets: { dayUsd: null, monthUsd: null, reservePerAnswerUsd: 0.01 },
+  reconcile: { retryBaseMs: 2_000, maxDelayMs: 300_000, maxAttempts: 12, intervalMs: 5_000 },
 }

@@ -10,6 +10,8 @@ import type { GenerationRunner } from './chat/runner'
 import type { ApiConfig } from './config'
 import type { RateLimits } from './rate-limits'
 import type { SubscriptionGuard } from './subscriptions'
+import type { ProviderKeys } from './usage/provider-keys'
+import type { Reconciler } from './usage/reconciler'
 
 export { defaultApiConfig, type ApiConfig } from './config'
 
@@ -42,4 +44,10 @@ export interface ApiDeps {
   redis: Redis | null
   /** Users whose row is known to exist, so authenticated calls skip the upsert. */
   knownUsers: Set<string>
+  /** Users' own provider keys (sealing, checking, a provider per key) and account calls. */
+  keys: ProviderKeys
+  /** Asks the provider the cost of answers stopped before it was reported. */
+  reconciler: Reconciler
+  /** Now (budget periods, usage days); tests move it. */
+  clock: () => Date
 }

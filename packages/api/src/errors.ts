@@ -20,7 +20,14 @@ export abstract class DomainError extends Error {
 }
 
 type DomainErrorKind =
-  'not_found' | 'conflict' | 'invalid' | 'too_large' | 'too_many' | 'precondition' | 'unauthorized'
+  | 'not_found'
+  | 'conflict'
+  | 'invalid'
+  | 'too_large'
+  | 'too_many'
+  | 'precondition'
+  | 'unauthorized'
+  | 'payment'
 
 /** A resource that is missing or belongs to someone else (never say which). */
 export class NotFoundError extends DomainError {
@@ -72,6 +79,11 @@ export class ShareLinkNotFoundError extends DomainError {
   }
 }
 
+/** The user has spent their budget; the message says the limit and when it resets. */
+export class PaymentRequiredError extends DomainError {
+  readonly kind = 'payment'
+}
+
 /** The server lacks configuration the call needs (e.g. no model provider key). */
 export class NotConfiguredError extends DomainError {
   readonly kind = 'precondition'
@@ -85,6 +97,7 @@ const codeOf: Record<DomainErrorKind, TRPC_ERROR_CODE_KEY> = {
   too_many: 'TOO_MANY_REQUESTS',
   precondition: 'PRECONDITION_FAILED',
   unauthorized: 'UNAUTHORIZED',
+  payment: 'PAYMENT_REQUIRED',
 }
 
 /**

@@ -15,11 +15,15 @@ import { createGenerationRunner } from './chat/runner'
 import { defaultApiConfig, type ApiConfig, type ApiDeps } from './deps'
 import { createRateLimits } from './rate-limits'
 import { createSubscriptionGuard } from './subscriptions'
+import { createProviderKeys, type AccountsOptions } from './usage/provider-keys'
+import { startReconciler } from './usage/reconciler'
 
 export { appRouter, createCaller, type AppRouter } from './root'
 export { createContext, type Context } from './trpc'
 export { defaultApiConfig, type ApiConfig, type ApiDeps } from './deps'
 export { formatError, toTRPCError } from './errors'
+export type { AccountsOptions } from './usage/provider-keys'
+export { createSecretBox, type SecretBox } from './usage/secret-box'
 export { createRateLimits, type RateLimitConfig, type RateLimits } from './rate-limits'
 export type { AnswerFrame, AnswerKey, AnswerWriter, Hub, LiveAnswer } from './chat/hub'
 export type { ConcurrencyLimiter } from './chat/limiter'
@@ -46,6 +50,10 @@ export function createApi(opts: {
   config?: Partial<ApiConfig>
   /** Several instances: the hub, the limits and the reaper on this Redis (keys under `keyPrefix`). */
   redis?: { client: Redis; keyPrefix: string } | null
+  /** Users' own provider keys and the provider's account calls (null: neither). */
+  accounts?: AccountsOptions | null
+  /** Now; default the system clock (tests move it across budget periods). */
+  clock?: () => Date
 }): { deps: ApiDeps; recover(): Promise<number>; close(): Promise<void> } {
   const config = { ...defaultApiConfig, ...opts.config }
   const { db, logger, models } = opts
@@ -66,7 +74,13 @@ export function createApi(opts: {
     hub = createInProcessHub({ frameIntervalMs: config.frameIntervalMs })
     limiter = createMemoryLimiter()
   }
-  const runner = createGenerationRunner({ db, models, hub, limiter, logger, config })
+  const clock = opts.clock ?? (() => new Date())
+  const keys = createProviderKeys(opts.accounts ?? null)
+  const runner = createGenerationRunner({ db, models, hub, limiter, logger, config, clock })
+  const reconciler = startReconciler(
+    { db, keys, logger, clock, config: config.reconcile },
+    { auto: true },
+  )
   const deps: ApiDeps = {
     db,
     verifier: opts.verifier,
@@ -81,6 +95,9 @@ export function createApi(opts: {
     subscriptions: createSubscriptionGuard(config.subscriptionLimits),
     redis: opts.redis?.client ?? null,
     knownUsers: new Set<string>(),
+    keys,
+    reconciler,
+    clock,
   }
   return {
     deps,
@@ -88,6 +105,7 @@ export function createApi(opts: {
     recover: () => (reaper === null ? recoverAnswers(deps) : reaper.runOnce()),
     async close() {
       reaper?.stop()
+      reconciler.stop()
       await runner.close()
       await hub.close()
     },

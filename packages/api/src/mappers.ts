@@ -17,6 +17,10 @@ export function toUser(row: UserRow): User {
     displayName: row.displayName,
     defaultModel: row.defaultModel,
     preferences: row.preferences,
+    providerKey:
+      row.providerKeyLast4 === null || row.providerKeyAddedAt === null
+        ? null
+        : { last4: row.providerKeyLast4, addedAt: iso(row.providerKeyAddedAt) },
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   }
@@ -74,6 +78,10 @@ export function toUsage(row: MessageRow): Message['usage'] {
         promptTokens: row.promptTokens ?? 0,
         completionTokens: row.completionTokens ?? 0,
         cost: row.cost,
+        costSource:
+          row.cost === null || (row.costSource !== 'provider' && row.costSource !== 'estimated')
+            ? null
+            : row.costSource,
       }
 }
 

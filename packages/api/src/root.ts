@@ -6,6 +6,7 @@ import { messageRouter } from './routers/message'
 import { modelRouter } from './routers/model'
 import { shareRouter } from './routers/share'
 import { searchRouter } from './routers/search'
+import { usageRouter } from './routers/usage'
 import { userRouter } from './routers/user'
 import { createCallerFactory, router } from './trpc'
 
@@ -20,6 +21,7 @@ export const appRouter = router({
   share: shareRouter,
   events: eventsProcedure,
   search: searchRouter,
+  usage: usageRouter,
 })
 
 export type AppRouter = typeof appRouter

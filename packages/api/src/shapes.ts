@@ -19,6 +19,13 @@ export const UserSchema = z
     displayName: z.string().nullable(),
     defaultModel: z.string().nullable().describe('used for new conversations when set'),
     preferences: z.record(z.string(), z.unknown()).describe('free-form client settings (JSON)'),
+    providerKey: z
+      .object({
+        last4: z.string().describe('the last 4 characters of the key; the key is never returned'),
+        addedAt: isoTime,
+      })
+      .nullable()
+      .describe('the user’s own OpenRouter key (`user.setProviderKey`), when set'),
     createdAt: isoTime,
     updatedAt: isoTime,
   })
@@ -107,7 +114,13 @@ export const MessageSchema = z
       .object({
         promptTokens: z.number().int().min(0),
         completionTokens: z.number().int().min(0),
-        cost: z.number().nullable().describe('USD, when the provider reports it'),
+        cost: z.number().nullable().describe('USD; null when neither known nor estimable'),
+        costSource: z
+          .enum(['provider', 'estimated'])
+          .nullable()
+          .describe(
+            '`provider`: OpenRouter’s own cost (also fetched after a stop); `estimated`: tokens × the catalog price',
+          ),
       })
       .nullable(),
     createdAt: isoTime,
@@ -289,3 +302,34 @@ export const SearchPageSchema = z.object({
   items: z.array(SearchHitSchema),
   nextCursor: z.string().nullable().describe('pass as `cursor` for the next page; null at the end'),
 })
+
+export const BudgetSchema = z
+  .object({
+    period: z.enum(['day', 'month']).describe('UTC day or month'),
+    limitUsd: z.number(),
+    spentUsd: z.number().describe('on the server’s key in this period'),
+    resetsAt: isoTime,
+  })
+  .meta({
+    id: 'Budget',
+    description: 'The user’s spending limit that is closest to being reached.',
+  })
+export type Budget = z.infer<typeof BudgetSchema>
+
+const UsageTotals = {
+  cost: z.number().describe('USD'),
+  promptTokens: z.number().int().min(0),
+  completionTokens: z.number().int().min(0),
+  answers: z.number().int().min(0),
+}
+
+export const UsageSummarySchema = z
+  .object({
+    ...UsageTotals,
+    rows: z
+      .array(z.object({ key: z.string().describe('`YYYY-MM-DD` or a model id'), ...UsageTotals }))
+      .describe('ascending by key'),
+    budget: BudgetSchema.nullable().describe('null when no limit applies'),
+  })
+  .meta({ id: 'UsageSummary' })
+export type UsageSummary = z.infer<typeof UsageSummarySchema>

@@ -73,7 +73,12 @@ describe('chat flow (createCaller)', () => {
     expect(row.completionTokens).toBe(60)
     expect(row.promptTokens).toBe(1) // ceil(2 chars / 4), as the fake counts
     expect(row.cost).toBeCloseTo(60 * 0.000001 + 1 * 0.0000005, 12)
-    expect(final.usage).toEqual({ promptTokens: 1, completionTokens: 60, cost: row.cost })
+    expect(final.usage).toEqual({
+      promptTokens: 1,
+      completionTokens: 60,
+      cost: row.cost,
+      costSource: 'provider',
+    })
 
     const conversation = await conversationRow(h.db, sent.conversation.id)
     expect(conversation).toMatchObject({ activeMessageId: null, messageCount: 2, lastSeq: 2 })

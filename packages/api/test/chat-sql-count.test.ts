@@ -8,7 +8,12 @@ import { finalMessage, sendAndFinish, sleep } from './support/engine'
 const TOKENS = 500
 const MODEL = `fake/lorem:tokens=${TOKENS},delay=1`
 
-const isReaperPass = (s: string) => s.startsWith('select distinct "owner_instance"')
+const isReaperPass = (s: string) =>
+  s.startsWith('select distinct "owner_instance"') ||
+  // The usage reconciler's periodic look for due jobs belongs to no turn either.
+  s.includes('from "usage_reconciliations"')
+const isAccountRead = (s: string) =>
+  /^select "provider_key_secret", "budget_day_usd", "budget_month_usd" from "users"/.test(s)
 
 /** A harness whose every statement, while `recording`, lands in `statements`. */
 async function countingHarness(checkpointIntervalMs: number) {
@@ -65,22 +70,23 @@ describe('SQL statements of one 500-token turn', () => {
     await Promise.all([quiet.h.close(), busy.h.close()])
   })
 
-  it('is exactly 2 without a checkpoint: start (one statement that also reads the history) and finish (one statement)', async () => {
+  it('is exactly 3 without a checkpoint: the user’s key and budget overrides, start (one statement that also reads the history) and finish (one statement, usage included)', async () => {
     const { statements } = await secondTurnStatements(quiet)
-    expect(statements, statements.join('\n')).toHaveLength(2)
-    const [start, finish] = statements
+    expect(statements, statements.join('\n')).toHaveLength(3)
+    const [account, start, finish] = statements
+    expect(account).toSatisfy(isAccountRead)
     expect(start).toMatch(
       /^with conv as \(update conversations set .* insert into messages .* as history from conv$/,
     )
     expect(finish).toMatch(/^with done as \( update messages set content = \$1, status = \$2/)
   })
 
-  it('is 2 plus one per checkpoint when checkpoints run every 100 ms (never one per token)', async () => {
+  it('is 3 plus one per checkpoint when checkpoints run every 100 ms (never one per token)', async () => {
     const { statements, elapsedMs } = await secondTurnStatements(busy)
     const checkpoints = statements.filter(isCheckpoint).length
     const others = statements.filter((s) => !isCheckpoint(s))
-    expect(others, others.join('\n')).toHaveLength(2)
-    expect(statements).toHaveLength(2 + checkpoints)
+    expect(others, others.join('\n')).toHaveLength(3)
+    expect(statements).toHaveLength(3 + checkpoints)
     expect(checkpoints).toBeGreaterThanOrEqual(1)
     expect(checkpoints).toBeLessThanOrEqual(Math.ceil(elapsedMs / 100) + 1)
     expect(checkpoints).toBeLessThan(TOKENS / 10)

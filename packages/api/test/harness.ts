@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest'
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import type { LogEvent } from 'kysely'
 import pino from 'pino'
 import { createLocalTestAuth } from '@t3chat/auth/testing'
@@ -31,6 +31,10 @@ export async function startHarness(
     firstTokenTimeoutMs?: number
     /** Sees every statement the database runs (Kysely's `log`), migrations included. */
     onQuery?: (event: LogEvent) => void
+    /** Now, for the API (budget periods, usage days); default the system clock. */
+    clock?: () => Date
+    /** The API's logger (default silent, or TEST_LOG_LEVEL). */
+    logger?: pino.Logger
   } = {},
 ) {
   const testDb = await createTestDb({ databaseUrl: process.env.DATABASE_URL, log: opts.onQuery })
@@ -54,7 +58,14 @@ export async function startHarness(
     verifier: opts.verifier ?? createTokenVerifier({ mode: 'local', secret: local.secret }),
     llm,
     models: createModelCatalog({ provider: llm }),
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger: opts.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    accounts: {
+      encryptionKey: randomBytes(32),
+      baseURL: fake.baseURL,
+      serverKey: opts.keyless ? null : 'test-key',
+      provider: { idleTimeoutMs: opts.idleTimeoutMs ?? 2_000, retryBaseMs: 10 },
+    },
+    ...(opts.clock ? { clock: opts.clock } : {}),
     config: {
       defaultModel: 'fake/echo',
       titleModel: 'fake/title:text=Generated%20title',

@@ -24,6 +24,7 @@ describe('user.me', () => {
       displayName: null,
       defaultModel: null,
       preferences: {},
+      providerKey: null,
       createdAt: anIso,
       updatedAt: anIso,
     })
@@ -68,6 +69,7 @@ describe('user.update', () => {
       displayName: 'Ada Lovelace',
       defaultModel: 'fake/lorem',
       preferences: prefs,
+      providerKey: null,
       createdAt: created.createdAt,
       updatedAt: anIso,
     })

@@ -5,6 +5,7 @@ export {
   openPglite,
   type CreateDbOptions,
 } from './create-db'
+export { userScopedId } from './scoped-id'
 export { migrateDown, migrateToLatest, type MigrationStep } from './migrate'
 export { InvalidCursorError, MigrationError } from './errors'
 export type {
@@ -96,3 +97,18 @@ export {
   type SearchRow,
   type SearchTerms,
 } from './repositories/search'
+export {
+  addUsage,
+  dueReconciliations,
+  findTurnAccount,
+  postponeReconciliation,
+  serverSpending,
+  setBudgetOverride,
+  setProviderKey,
+  settleReconciliation,
+  usageRows,
+  withUserBudgetLock,
+  type ReconcileJob,
+  type TurnAccount,
+  type UsageRow,
+} from './repositories/usage'

@@ -1,6 +1,7 @@
 export type {
   ChatMessage,
   ChatRole,
+  CompletionUsage,
   LlmProvider,
   Model,
   StreamEvent,
@@ -22,3 +23,10 @@ export {
   type ThreadedProvider,
   type ThreadOptions,
 } from './thread/threaded-provider'
+export {
+  checkProviderKey,
+  fetchGenerationCost,
+  type AccountOptions,
+  type GenerationCost,
+  type KeyCheck,
+} from './account'

@@ -3,7 +3,14 @@ import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/ch
 import { abortedError, LlmError, llmTimeoutError } from './errors'
 import { parseModelList } from './model-list'
 import { field, llmErrorFromBody, toLlmError } from './openai-errors'
-import type { ChatMessage, LlmProvider, Model, StreamEvent, StreamRequest } from './provider'
+import type {
+  ChatMessage,
+  CompletionUsage,
+  LlmProvider,
+  Model,
+  StreamEvent,
+  StreamRequest,
+} from './provider'
 import { retryDelay, sleep, type RetryPolicy } from './retry'
 import { StreamWatchdog } from './stream-watchdog'
 
@@ -41,6 +48,16 @@ function linkAbort(parent: AbortSignal | undefined, child: AbortController): () 
   const onAbort = (): void => child.abort()
   parent.addEventListener('abort', onAbort, { once: true })
   return () => parent.removeEventListener('abort', onAbort)
+}
+
+/** OpenRouter's `usage` object (counts may be missing or odd: they become 0). */
+function usageOf(usage: object): CompletionUsage {
+  const u = usage as { prompt_tokens?: unknown; completion_tokens?: unknown; cost?: unknown }
+  return {
+    promptTokens: typeof u.prompt_tokens === 'number' ? u.prompt_tokens : 0,
+    completionTokens: typeof u.completion_tokens === 'number' ? u.completion_tokens : 0,
+    cost: typeof u.cost === 'number' && Number.isFinite(u.cost) ? u.cost : null,
+  }
 }
 
 /** A 200 response that carries no answer at all (the detail says what it was, for the log). */
@@ -119,8 +136,13 @@ export function createOpenRouterProvider(opts: OpenRouterOptions): LlmProvider {
         const type = response.headers.get('content-type') ?? ''
         // An HTML page or plain JSON under status 200 (a proxy, a wrong base URL) is no answer.
         if (!type.includes('text/event-stream')) throw notAnAnswer(`content-type ${type || 'none'}`)
+        let named = false
         for await (const chunk of chunks) {
           const now = Date.now()
+          if (!named && typeof chunk.id === 'string' && chunk.id !== '') {
+            named = true
+            yield { type: 'generation', id: chunk.id }
+          }
           const choice = chunk.choices[0]
           if (choice !== undefined) {
             const text = choice.delta?.content
@@ -135,15 +157,7 @@ export function createOpenRouterProvider(opts: OpenRouterOptions): LlmProvider {
             if (choice.finish_reason) finishReason = choice.finish_reason
           } else watchdog.touch(now)
           const usage = chunk.usage
-          if (usage) {
-            const cost: unknown = (usage as { cost?: unknown }).cost
-            yield {
-              type: 'usage',
-              promptTokens: usage.prompt_tokens,
-              completionTokens: usage.completion_tokens,
-              cost: typeof cost === 'number' ? cost : null,
-            }
-          }
+          if (usage) yield { type: 'usage', ...usageOf(usage) }
         }
         completed = true
       } catch (err) {
@@ -181,6 +195,7 @@ export function createOpenRouterProvider(opts: OpenRouterOptions): LlmProvider {
     messages: ChatMessage[]
     signal?: AbortSignal
     maxTokens?: number
+    onUsage?: (usage: CompletionUsage) => void
   }): Promise<string> {
     const body: ChatCompletionCreateParamsNonStreaming = {
       model: req.model,
@@ -205,6 +220,9 @@ export function createOpenRouterProvider(opts: OpenRouterOptions): LlmProvider {
         const choices = field(res, 'choices')
         const error = field(res, 'error')
         if (Array.isArray(choices) && choices.length > 0) {
+          const usage = field(res, 'usage')
+          if (req.onUsage !== undefined && typeof usage === 'object' && usage !== null)
+            req.onUsage(usageOf(usage))
           const content = field(field(choices[0], 'message'), 'content')
           return typeof content === 'string' ? content : ''
         }

@@ -18,13 +18,22 @@ export interface StreamRequest {
 }
 
 /**
- * What a stream yields: `delta`s in order, then (when the upstream reports it) one `usage`,
- * then exactly one `finish` as the last event of a successful stream.
+ * What a stream yields: one `generation` (the provider's id of it, as soon as the first chunk
+ * names it), `delta`s in order, then (when the upstream reports it) one `usage`, then exactly
+ * one `finish` as the last event of a successful stream.
  */
 export type StreamEvent =
+  | { type: 'generation'; id: string }
   | { type: 'delta'; text: string }
   | { type: 'usage'; promptTokens: number; completionTokens: number; cost: number | null }
   | { type: 'finish'; reason: string | null }
+
+/** Tokens and cost (USD, null when not reported) of one completion. */
+export interface CompletionUsage {
+  promptTokens: number
+  completionTokens: number
+  cost: number | null
+}
 
 /** A model as listed by the upstream `GET /models`. */
 export interface Model {
@@ -56,6 +65,8 @@ export interface LlmProvider {
     messages: ChatMessage[]
     signal?: AbortSignal
     maxTokens?: number
+    /** Called with the completion's usage when the upstream reports it. */
+    onUsage?: (usage: CompletionUsage) => void
   }): Promise<string>
   /** Raw model list from the upstream `GET /models`. Throws LlmError. */
   listModels(signal?: AbortSignal): Promise<Model[]>

@@ -17,6 +17,7 @@ import {
   type SettingsContext,
 } from './settings'
 import { parseInput, SLASH_HELP, type SlashCommand } from './slash'
+import { usageNotice } from './usage-notice'
 import { initialState, type ChatState, type Entry } from './state'
 import { Store } from './store'
 import { entryId, headerEntry, isUnfinished, messageEntries } from './transcript'
@@ -128,6 +129,8 @@ export class ChatController {
           return this.askDelete()
         case 'more':
           return await this.loadEarlier()
+        case 'usage':
+          return this.notice('info', await usageNotice(this.opts.session.client))
         case 'help':
           return this.notice(
             'info',

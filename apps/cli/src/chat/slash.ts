@@ -16,6 +16,7 @@ export type SlashCommand =
   | { name: 'fork' }
   | { name: 'delete' }
   | { name: 'more' }
+  | { name: 'usage' }
   | { name: 'help' }
   | { name: 'quit' }
 
@@ -42,6 +43,7 @@ export const SLASH_HELP: ReadonlyArray<[usage: string, what: string]> = [
   ['/fork', 'copy this conversation up to here into a new one'],
   ['/more', 'load earlier messages (also PgUp)'],
   ['/delete', 'delete this conversation'],
+  ['/usage', 'this month’s tokens and cost per day, and your budget'],
   ['/help', 'this list'],
   ['/quit', 'exit (also Ctrl-C or Ctrl-D when idle)'],
 ]
@@ -79,6 +81,7 @@ export function parseInput(raw: string): ParsedInput {
     case 'list':
     case 'delete':
     case 'more':
+    case 'usage':
     case 'help':
     case 'quit':
     case 'fork':

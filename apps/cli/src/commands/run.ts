@@ -32,5 +32,9 @@ export async function runCommand(
       return (await import('./export')).exportCommand(command, env)
     case 'import':
       return (await import('./import')).importCommand(command, env)
+    case 'usage':
+      return (await import('./usage')).usage(command, env)
+    case 'key':
+      return (await import('./key')).key(command, env)
   }
 }

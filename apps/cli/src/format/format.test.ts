@@ -16,6 +16,7 @@ describe('numbers for people', () => {
       promptTokens: 3,
       completionTokens: 1,
       cost: null,
+      costSource: null,
     }
     expect(formatUsage(usage)).toBe('3 → 1 token')
     expect(formatUsage({ ...usage, completionTokens: 2 })).toBe('3 → 2 tokens')

@@ -11,6 +11,7 @@ import {
 import { DEFAULT_CONTEXT_LENGTH, LlmError, type LlmProvider, type ModelCatalog } from '@t3chat/llm'
 import { toMessage, withBranch } from '../mappers'
 import type { Branch, Message } from '../shapes'
+import { settleUsage, utcDay } from '../usage/cost'
 import { fitContext } from './context-window'
 import type { AnswerWriter } from './hub'
 
@@ -31,6 +32,11 @@ export interface GenerationRun {
   branch: Branch
   /** The context, newest first, when the turn's start already read it (else it is loaded). */
   history: ContextMessage[] | null
+  /** Whose provider key the answer runs on. */
+  keyOwner: 'server' | 'user'
+  /** Set as the stream goes: the provider's generation id, and the prompt's size. */
+  generationId: string | null
+  promptChars: number
 }
 
 export interface GenerationDeps {
@@ -41,7 +47,11 @@ export interface GenerationDeps {
   checkpointIntervalMs: number
   /** The longest answer kept (UTF-16 units); the rest is cut and the answer ends `answer_too_long`. */
   maxAnswerChars: number
+  clock: () => Date
 }
+
+export const OWN_KEY_REJECTED_MESSAGE =
+  'The provider rejected your own API key (set with user.setProviderKey); it may have been revoked. Set a new key, or remove yours to use the server’s.'
 
 /** The most earlier messages an answer's context is built from (before trimming to fit). */
 export const HISTORY_LIMIT = 400
@@ -91,7 +101,28 @@ export async function runGeneration(deps: GenerationDeps, gen: GenerationRun): P
   // A checkpoint still in flight must not land after the end: its WHERE ignores finished rows,
   // and waiting for it keeps the statement order simple to reason about.
   await saving.inflight
-  const row: AnswerEnd = { id: messageId, conversationId, content: live.text(), ...end }
+  const content = live.text()
+  // The provider's cost when it sent one; else an estimate. An answer cut short before its
+  // usage chunk may still have been billed: the reconciler asks the provider later.
+  const usage = await settleUsage(deps.models, {
+    model: gen.model,
+    promptChars: gen.promptChars,
+    answerChars: content.length,
+    promptTokens: end.promptTokens,
+    completionTokens: end.completionTokens,
+    cost: end.cost,
+  }).catch(() => ({ ...end, costSource: null }))
+  const row: AnswerEnd = {
+    id: messageId,
+    conversationId,
+    content,
+    ...end,
+    ...usage,
+    keyOwner: gen.keyOwner,
+    generationId: gen.generationId,
+    day: utcDay(deps.clock()),
+    reconcile: end.status !== 'completed' && end.cost === null && gen.generationId !== null,
+  }
   let ended: Awaited<ReturnType<typeof finishAnswer>>
   try {
     ended = await finishAnswer(deps.db, row)
@@ -164,6 +195,7 @@ async function stream(
       `This message is too long for ${gen.model}: shorten it, or pick a model with a larger context window.`,
     )
   }
+  gen.promptChars = messages.reduce((n, m) => n + m.content.length, 0)
   let promptTokens: number | null = null
   let completionTokens: number | null = null
   let cost: number | null = null
@@ -194,6 +226,8 @@ async function stream(
           }
         }
         live.append(text)
+      } else if (event.type === 'generation') {
+        gen.generationId = event.id
       } else if (event.type === 'usage') {
         promptTokens = storableCount(event.promptTokens)
         completionTokens = storableCount(event.completionTokens)
@@ -202,7 +236,11 @@ async function stream(
     }
   } catch (error) {
     if (!(error instanceof LlmError)) throw error
-    return { ...failure(error.code, error.message), promptTokens, completionTokens, cost }
+    const message =
+      error.code === 'unauthorized' && gen.keyOwner === 'user'
+        ? OWN_KEY_REJECTED_MESSAGE
+        : error.message
+    return { ...failure(error.code, message), promptTokens, completionTokens, cost }
   }
   if (gen.abort.signal.aborted) {
     return {

@@ -35,6 +35,8 @@ export interface AnswerJob {
   history: ContextMessage[] | null
   /** Name the conversation from this user message once the answer completes. */
   titleFrom: { userContent: string } | null
+  /** Whose provider key `llm` is (usage is recorded as theirs). */
+  keyOwner: 'server' | 'user'
 }
 
 export interface GenerationRunner {
@@ -58,6 +60,7 @@ export interface RunnerDeps {
   limiter: ConcurrencyLimiter
   logger: Logger
   config: ApiConfig
+  clock: () => Date
 }
 
 interface Running {
@@ -131,8 +134,17 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
       titling.add(job.conversationId)
       track(
         generateTitle(
-          { db, llm, hub, logger, titleModel: config.titleModel },
           {
+            db,
+            llm,
+            hub,
+            logger,
+            titleModel: config.titleModel,
+            models: deps.models,
+            clock: deps.clock,
+          },
+          {
+            keyOwner: job.keyOwner,
             userId: job.userId,
             conversationId: job.conversationId,
             userContent: job.titleFrom.userContent,
@@ -172,6 +184,9 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
         parentId: job.parentId,
         branch: job.branch,
         history: job.history,
+        keyOwner: job.keyOwner,
+        generationId: null,
+        promptChars: 0,
       }
       live.onStop(() => {
         run.stopReason ??= 'user'
@@ -185,6 +200,7 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
           logger: log,
           checkpointIntervalMs: config.checkpointIntervalMs,
           maxAnswerChars: config.maxAnswerChars,
+          clock: deps.clock,
         },
         run,
       )
@@ -258,7 +274,12 @@ function endedMessage(message: Message, row: SaveDeferred['row']): Message {
     error: row.errorCode !== null ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
     usage:
       row.promptTokens !== null && row.completionTokens !== null
-        ? { promptTokens: row.promptTokens, completionTokens: row.completionTokens, cost: row.cost }
+        ? {
+            promptTokens: row.promptTokens,
+            completionTokens: row.completionTokens,
+            cost: row.cost,
+            costSource: row.cost === null ? null : (row.costSource ?? null),
+          }
         : null,
     completedAt: new Date().toISOString(),
   }

@@ -60,4 +60,27 @@ export const userRouter = router({
     )
     .output(UserSchema)
     .mutation(({ ctx, input }) => users.updateMe(ctx.deps, ctx.user, input)),
+  setProviderKey: authedProcedure
+    .meta({
+      summary: 'Sets (or with `null` removes) the user’s own OpenRouter key.',
+      description:
+        'The key is checked once with the provider, stored encrypted, and never returned (`providerKey.last4` only). Answers and titles then run on it, outside the server’s budgets (their usage is still recorded, as the user’s).',
+      errors: {
+        BAD_REQUEST: 'the provider rejected the key, or could not check it',
+        PRECONDITION_FAILED: 'the server has no encryption key for provider keys',
+      },
+    })
+    .input(
+      z.object({
+        key: z
+          .string()
+          .trim()
+          .min(8, 'must be an API key')
+          .max(512)
+          .regex(/^[\x21-\x7e]+$/, 'must be an API key (printable ASCII, no spaces)')
+          .nullable(),
+      }),
+    )
+    .output(UserSchema)
+    .mutation(({ ctx, input }) => users.setMyProviderKey(ctx.deps, ctx.user, input.key)),
 })

@@ -1,7 +1,7 @@
 import type { AuthUser } from '@t3chat/auth'
-import { findUser, updateUser, upsertUser } from '@t3chat/db'
+import { findUser, setProviderKey, updateUser, upsertUser } from '@t3chat/db'
 import type { ApiDeps } from '../deps'
-import { NotFoundError } from '../errors'
+import { InvalidInputError, NotConfiguredError, NotFoundError } from '../errors'
 import { toUser } from '../mappers'
 import type { User } from '../shapes'
 import { assertKnownModel } from './models'
@@ -40,6 +40,35 @@ export async function updateMe(
 ): Promise<User> {
   await assertKnownModel(deps, patch.defaultModel, 'defaultModel')
   const row = await updateUser(deps.db, user.id, patch)
+  if (row === undefined) throw new NotFoundError('user')
+  return toUser(row)
+}
+
+/**
+ * Stores the user's own provider key, sealed (see usage/secret-box.ts), after one check with
+ * the provider; `null` removes it. The key never leaves this function except sealed.
+ */
+export async function setMyProviderKey(
+  deps: ApiDeps,
+  user: AuthUser,
+  key: string | null,
+): Promise<User> {
+  let sealed: { secret: string; last4: string } | null = null
+  if (key !== null) {
+    if (!deps.keys.enabled)
+      throw new NotConfiguredError(
+        'This server cannot store provider keys: set T3CHAT_ENCRYPTION_KEY on the server.',
+      )
+    const check = await deps.keys.check(key)
+    if (!check.ok)
+      throw new InvalidInputError(
+        check.reason === 'rejected'
+          ? 'key: the provider rejected this key; check it and try again.'
+          : 'key: the provider could not be reached to check this key; try again later.',
+      )
+    sealed = { secret: deps.keys.seal(key, user.id), last4: key.slice(-4) }
+  }
+  const row = await setProviderKey(deps.db, user.id, sealed)
   if (row === undefined) throw new NotFoundError('user')
   return toUser(row)
 }

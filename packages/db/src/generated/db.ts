@@ -9,6 +9,8 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
 
+export type Int8 = ColumnType<string, bigint | number | string, bigint | number | string>;
+
 export type Json = JsonValue;
 
 export type JsonArray = JsonValue[];
@@ -20,6 +22,8 @@ export type JsonObject = {
 export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
+
+export type Numeric = ColumnType<string, number | string, number | string>;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
@@ -58,11 +62,14 @@ export interface Messages {
   content: Generated<string>;
   conversationId: string;
   cost: number | null;
+  costSource: string | null;
   createdAt: Generated<Timestamp>;
   errorCode: string | null;
   errorMessage: string | null;
+  generationId: string | null;
   hidden: Generated<boolean>;
   id: Generated<string>;
+  keyOwner: string | null;
   model: string | null;
   ownerInstance: string | null;
   parentId: string | null;
@@ -91,13 +98,40 @@ export interface Shares {
   userId: string;
 }
 
+export interface UsageDaily {
+  answers: Generated<number>;
+  completionTokens: Generated<Int8>;
+  costUsd: Generated<Numeric>;
+  day: Timestamp;
+  keyOwner: string;
+  model: string;
+  promptTokens: Generated<Int8>;
+  userId: string;
+}
+
+export interface UsageReconciliations {
+  attempts: Generated<number>;
+  day: Timestamp;
+  generationId: string;
+  keyOwner: string;
+  messageId: string;
+  model: string;
+  nextAt: Generated<Timestamp>;
+  userId: string;
+}
+
 export interface Users {
+  budgetDayUsd: Numeric | null;
+  budgetMonthUsd: Numeric | null;
   createdAt: Generated<Timestamp>;
   defaultModel: string | null;
   displayName: string | null;
   email: string | null;
   id: string;
   preferences: Generated<JsonObject>;
+  providerKeyAddedAt: Timestamp | null;
+  providerKeyLast4: string | null;
+  providerKeySecret: string | null;
   updatedAt: Generated<Timestamp>;
 }
 
@@ -107,5 +141,7 @@ export interface DB {
   messages: Messages;
   messageSearch: MessageSearch;
   shares: Shares;
+  usageDaily: UsageDaily;
+  usageReconciliations: UsageReconciliations;
   users: Users;
 }

@@ -5,6 +5,7 @@ import * as search from './2026_12_01_0010_search'
 import * as answerOwner from './2026_12_01_0020_answer_owner'
 import * as messageTree from './2026_12_01_0040_message_tree'
 import * as sharesImports from './2026_12_01_0060_shares_imports'
+import * as usage from './2026_12_01_0080_usage'
 
 /** Every migration, by name; names sort in the order they apply. Add new ones here. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_01_0020_answer_owner': answerOwner,
   '2026_12_01_0040_message_tree': messageTree,
   '2026_12_01_0060_shares_imports': sharesImports,
+  '2026_12_01_0080_usage': usage,
 }

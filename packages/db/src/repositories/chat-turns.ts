@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Conversation, Executor, Message, MessageStatus } from '../database'
 import { selectBranchedMessages, type BranchedMessage } from './branches'
+import { userScopedId } from '../scoped-id'
 import { findConversation } from './conversations'
 import { findMessageByClientId } from './messages'
 import { uniqueViolation } from './pg-errors'
@@ -116,6 +117,8 @@ async function findSentTurn(
 
 async function insertTurn(db: Executor, t: TurnStart): Promise<TurnStarted | undefined> {
   const setSystem = t.systemPrompt !== undefined
+  // Client ids live in a key space per user: another user's id never collides with this one.
+  const clientId = userScopedId(t.userId, t.clientMessageId)
   const system = t.systemPrompt ?? null
   // An existing conversation's row is locked first (FOR UPDATE returns its newest version), so
   // the leaf the user message hangs from is the one the conditional update then sees.
@@ -155,7 +158,7 @@ async function insertTurn(db: Executor, t: TurnStart): Promise<TurnStarted | und
         (id, conversation_id, parent_id, seq, role, content, model, status, client_message_id,
          completed_at, owner_instance)
       select ${t.userMessageId}::uuid, id, previous_leaf_id, last_seq - 1, 'user', ${t.content},
-             null, 'completed', ${t.clientMessageId}::uuid, now(), null
+             null, 'completed', ${clientId}::uuid, now(), null
       from conv
       union all
       select ${t.assistantMessageId}::uuid, id, ${t.userMessageId}::uuid, last_seq, 'assistant', '',
@@ -213,6 +216,16 @@ export interface AnswerEnd {
   promptTokens: number | null
   completionTokens: number | null
   cost: number | null
+  /** Where `cost` came from; null when there is none. */
+  costSource?: 'provider' | 'estimated' | null
+  /** Whose provider key paid for the answer (default the server's). */
+  keyOwner?: 'server' | 'user'
+  /** The provider's id of the generation, when it sent one. */
+  generationId?: string | null
+  /** The UTC day (`YYYY-MM-DD`) the usage counts on; default the database's today. */
+  day?: string
+  /** Ask the provider for the real cost later (a job in `usage_reconciliations`). */
+  reconcile?: boolean
 }
 
 /** How writing an answer's end went; `already_final` carries the state that stands. */
@@ -225,13 +238,20 @@ export type FinishOutcome =
  * answer is changed: a final state is never overwritten, whoever comes late gets it back.
  */
 export async function finishAnswer(db: Executor, a: AnswerEnd): Promise<FinishOutcome> {
+  const keyOwner = a.keyOwner ?? 'server'
+  const day = a.day ?? null
+  const reconcile = (a.reconcile ?? false) && a.generationId != null
+  // The usage of the answer lands in the day's aggregate in the same statement (so a summary
+  // or a budget check never sees an answer without its cost, nor a cost twice).
   const result = await sql<Message & { finished: boolean }>`
     with done as (
       update messages set
         content = ${a.content}, status = ${a.status},
         error_code = ${a.errorCode}, error_message = ${a.errorMessage},
         prompt_tokens = ${a.promptTokens}, completion_tokens = ${a.completionTokens},
-        cost = ${a.cost}, completed_at = now()
+        cost = ${a.cost}, cost_source = ${a.cost === null ? null : (a.costSource ?? null)},
+        key_owner = ${keyOwner}, generation_id = ${a.generationId ?? null},
+        completed_at = now()
       where id = ${a.id} and status in ('pending', 'streaming')
       returning *
     ),
@@ -239,6 +259,32 @@ export async function finishAnswer(db: Executor, a: AnswerEnd): Promise<FinishOu
       update conversations set active_message_id = null
       where id = ${a.conversationId} and active_message_id = ${a.id}
         and exists (select 1 from done)
+    ),
+    owner as (
+      select user_id from conversations where id = ${a.conversationId}
+    ),
+    counted as (
+      insert into usage_daily
+        (user_id, day, model, key_owner, prompt_tokens, completion_tokens, cost_usd, answers)
+      select owner.user_id, coalesce(${day}::date, (now() at time zone 'utc')::date),
+             coalesce(done.model, ''), ${keyOwner}, coalesce(done.prompt_tokens, 0),
+             coalesce(done.completion_tokens, 0), coalesce(done.cost, 0), 1
+      from done, owner
+      where done.cost is not null or done.prompt_tokens is not null
+      on conflict (user_id, day, model, key_owner) do update set
+        prompt_tokens = usage_daily.prompt_tokens + excluded.prompt_tokens,
+        completion_tokens = usage_daily.completion_tokens + excluded.completion_tokens,
+        cost_usd = usage_daily.cost_usd + excluded.cost_usd,
+        answers = usage_daily.answers + 1
+    ),
+    queued as (
+      insert into usage_reconciliations (message_id, generation_id, user_id, day, model, key_owner)
+      select done.id, done.generation_id, owner.user_id,
+             coalesce(${day}::date, (now() at time zone 'utc')::date),
+             coalesce(done.model, ''), ${keyOwner}
+      from done, owner
+      where ${reconcile} and done.generation_id is not null
+      on conflict (message_id) do nothing
     )
     select done.*, true as finished from done
     union all

@@ -16,7 +16,10 @@
  * - `fake/big:chars=1000000`: the whole answer in one delta
  *
  * `max_tokens` shortens lorem/echo answers (finish_reason `length`). Usage: prompt_tokens =
- * ceil(message chars / 4), cost = completion × 0.000001 + prompt × 0.0000005.
+ * ceil(message chars / 4), cost = completion × 0.000001 + prompt × 0.0000005; `usage=0` on any
+ * id leaves the usage chunk out. `GET /generation?id=` has each generation's cost (the tokens
+ * that went out, also of aborted streams) after one 404 (`generationMisses`); `GET /key`
+ * answers 200 for any bearer key, 401 for a key given to `revokeKey` (chat then 401s too).
  */
 export {
   startFakeUpstream,
@@ -26,4 +29,4 @@ export {
 } from './server'
 export { loremText, loremToken } from './lorem'
 export { FAKE_MODEL_IDS } from './models'
-export { FAKE_COMPLETION_PRICE, FAKE_PROMPT_PRICE } from './respond'
+export { FAKE_COMPLETION_PRICE, FAKE_PROMPT_PRICE, fakeCost } from './respond'

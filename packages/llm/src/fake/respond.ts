@@ -8,6 +8,10 @@ export interface CompletionMeta {
   model: string
   created: number
   promptTokens: number
+  /** false: the stream ends without its usage chunk (an upstream that does not report it). */
+  usage: boolean
+  /** Called once the response is over with the number of tokens that went out. */
+  onEnd?: (tokens: number) => void
 }
 
 const PROCESSING = ': OPENROUTER PROCESSING\n\n'
@@ -16,8 +20,13 @@ const PROCESSING = ': OPENROUTER PROCESSING\n\n'
 export const FAKE_PROMPT_PRICE = 0.0000005
 export const FAKE_COMPLETION_PRICE = 0.000001
 
+/** What the fake bills for a generation. */
+export function fakeCost(promptTokens: number, completionTokens: number): number {
+  return completionTokens * FAKE_COMPLETION_PRICE + promptTokens * FAKE_PROMPT_PRICE
+}
+
 function usageJson(promptTokens: number, completionTokens: number): string {
-  const cost = completionTokens * FAKE_COMPLETION_PRICE + promptTokens * FAKE_PROMPT_PRICE
+  const cost = fakeCost(promptTokens, completionTokens)
   return JSON.stringify({
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
@@ -85,7 +94,10 @@ export function sendStream(res: ServerResponse, plan: StreamPlan, meta: Completi
     Connection: 'keep-alive',
   })
   res.flushHeaders()
-  res.on('close', () => clearTimeout(timer))
+  res.on('close', () => {
+    clearTimeout(timer)
+    meta.onEnd?.(next)
+  })
 
   const tokenChunk = (i: number): string =>
     (i === 0 ? firstPrefix : prefix) + (encoded[i] ?? '""') + suffix
@@ -100,7 +112,8 @@ export function sendStream(res: ServerResponse, plan: StreamPlan, meta: Completi
       return
     }
     tail += `${head}"choices":[{"index":0,"delta":{},"finish_reason":"${plan.finishReason}"}]}\n\n`
-    tail += `${head}"choices":[],"usage":${usageJson(meta.promptTokens, count)}}\n\n`
+    if (meta.usage)
+      tail += `${head}"choices":[],"usage":${usageJson(meta.promptTokens, count)}}\n\n`
     tail += 'data: [DONE]\n\n'
     res.end(tail)
   }

@@ -5,7 +5,7 @@ import { errorBody } from './errors'
 import { modelsBody } from './models'
 import { numParam, parseFakeModelId } from './model-id'
 import { planFor } from './plan'
-import { sendCompletion, sendError, sendStream, type CompletionMeta } from './respond'
+import { fakeCost, sendCompletion, sendError, sendStream, type CompletionMeta } from './respond'
 
 /** One `/chat/completions` request as the fake saw it. */
 export interface FakeRequest {
@@ -31,6 +31,10 @@ export interface FakeUpstream {
   readonly connections: number
   /** false → `GET /models` answers 503. */
   setModelsAvailable(ok: boolean): void
+  /** From now on this API key is refused (401) everywhere, like a revoked OpenRouter key. */
+  revokeKey(key: string): void
+  /** How many `GET /generation` requests arrived. */
+  readonly generationRequests: number
   /** Stops the server and destroys open sockets (stalled streams included). */
   close(): Promise<void>
 }
@@ -43,6 +47,19 @@ export interface FakeUpstreamOptions {
   host?: string
   /** Keep `requests` (default true); a long benchmark turns it off to keep memory flat. */
   recordRequests?: boolean
+  /**
+   * `GET /generation?id=` answers 404 this many times per generation before it has the
+   * cost, like OpenRouter a few seconds after the end. Default 1.
+   */
+  generationMisses?: number
+}
+
+/** A generation as the fake billed it (its `GET /generation` data). */
+interface Generation {
+  promptTokens: number
+  completionTokens: number
+  cancelled: boolean
+  misses: number
 }
 
 const API_PREFIX = '/api/v1'
@@ -132,6 +149,11 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
   let modelsRequests = 0
   let sequence = 0
   const idBase = randomBytes(6).toString('hex')
+  const revoked = new Set<string>()
+  const generations = new Map<string, Generation>()
+  let generationRequests = 0
+  const bearer = (req: IncomingMessage): string | null =>
+    /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1] ?? null
 
   async function chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const entry: FakeRequest = {
@@ -155,10 +177,11 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     if (record) requests.push(entry)
     if (entry.aborted) return
 
-    if (!/^Bearer\s+\S/i.test(req.headers.authorization ?? '')) {
+    const key = bearer(req)
+    if (key === null || revoked.has(key)) {
       return sendError(res, {
         status: 401,
-        message: 'No auth credentials found',
+        message: key === null ? 'No auth credentials found' : 'User not found.',
         retryAfter: null,
         metadata: {},
       })
@@ -182,6 +205,16 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       created: Math.floor(Date.now() / 1000),
       // `promptTokens=` in the model id reports another count (an upstream that lies).
       promptTokens: numParam(parseFakeModelId(model).params, 'promptTokens', Math.ceil(chars / 4)),
+      usage: numParam(parseFakeModelId(model).params, 'usage', 1) !== 0,
+    }
+    const id = meta.id
+    meta.onEnd = (tokens) => {
+      generations.set(id, {
+        promptTokens: meta.promptTokens,
+        completionTokens: tokens,
+        cancelled: entry.aborted,
+        misses: opts.generationMisses ?? 1,
+      })
     }
     const plan = planFor({ model, lastUserText, promptTokens: meta.promptTokens, maxTokens, seen })
     if (plan.kind === 'error') return sendError(res, plan)
@@ -212,6 +245,52 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
       .end(body)
   }
 
+  function generation(req: IncomingMessage, res: ServerResponse, id: string): void {
+    generationRequests++
+    const json = (status: number, body: string): void => {
+      res.writeHead(status, { 'Content-Type': 'application/json' }).end(body)
+    }
+    const key = bearer(req)
+    if (key === null || revoked.has(key)) return json(401, errorBody(401, 'User not found.'))
+    const g = generations.get(id)
+    if (g === undefined || g.misses > 0) {
+      if (g !== undefined) g.misses--
+      return json(404, errorBody(404, `Generation ${id} not found`))
+    }
+    json(
+      200,
+      JSON.stringify({
+        data: {
+          id,
+          total_cost: fakeCost(g.promptTokens, g.completionTokens),
+          cache_discount: null,
+          streamed: true,
+          cancelled: g.cancelled,
+          provider_name: 'Fake',
+          tokens_prompt: g.promptTokens,
+          tokens_completion: g.completionTokens,
+          native_tokens_prompt: g.promptTokens,
+          native_tokens_completion: g.completionTokens,
+          is_byok: false,
+        },
+      }),
+    )
+  }
+
+  function keyInfo(req: IncomingMessage, res: ServerResponse): void {
+    const key = bearer(req)
+    if (key === null || revoked.has(key)) {
+      res
+        .writeHead(401, { 'Content-Type': 'application/json' })
+        .end(errorBody(401, 'User not found.'))
+      return
+    }
+    const body = JSON.stringify({
+      data: { label: 'fake', usage: 0, limit: null, limit_remaining: null, is_free_tier: false },
+    })
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(body)
+  }
+
   const server = createServer({ noDelay: true, keepAlive: true }, (req, res) => {
     const url = req.url ?? '/'
     const q = url.indexOf('?')
@@ -219,6 +298,12 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     const route = path.startsWith(API_PREFIX) ? path.slice(API_PREFIX.length) : path
     if (req.method === 'POST' && route === '/chat/completions') {
       void chat(req, res)
+    } else if (req.method === 'GET' && route === '/generation') {
+      req.resume()
+      generation(req, res, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)).get('id') ?? '')
+    } else if (req.method === 'GET' && route === '/key') {
+      req.resume()
+      keyInfo(req, res)
     } else if (req.method === 'GET' && route === '/models') {
       // Like OpenRouter, the model list is public: no API key needed.
       req.resume()
@@ -256,6 +341,12 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions = {}): Promise
     },
     setModelsAvailable(ok) {
       modelsAvailable = ok
+    },
+    revokeKey(key) {
+      revoked.add(key)
+    },
+    get generationRequests() {
+      return generationRequests
     },
     close() {
       return new Promise<void>((resolve) => {

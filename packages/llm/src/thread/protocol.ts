@@ -1,5 +1,5 @@
 import type { LlmErrorCode } from '../errors'
-import type { ChatMessage, Model, StreamEvent } from '../provider'
+import type { ChatMessage, CompletionUsage, Model, StreamEvent } from '../provider'
 
 /** Main thread → provider thread. */
 export type Request =
@@ -28,4 +28,10 @@ export type Reply =
   | { type: 'events'; batch: Array<[id: number, events: StreamEvent[]]> }
   | { type: 'end'; id: number }
   | { type: 'error'; id: number; error: WireError }
-  | { type: 'result'; id: number; value: string | Model[] }
+  | { type: 'result'; id: number; value: CompletionResult | Model[] }
+
+/** A completion's text and, when the upstream reported it, its usage. */
+export interface CompletionResult {
+  text: string
+  usage: CompletionUsage | null
+}

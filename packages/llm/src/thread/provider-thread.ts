@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { LlmError } from '../errors'
 import { createOpenRouterProvider, type OpenRouterOptions } from '../openrouter'
 import type { Model, StreamEvent } from '../provider'
-import type { Reply, Request, WireError } from './protocol'
+import type { CompletionResult, Reply, Request, WireError } from './protocol'
 
 // The provider thread: runs the OpenRouter provider (HTTP, SSE parsing, JSON) off the main
 // event loop, and hands events back in batches.
@@ -52,7 +52,7 @@ function wireError(error: unknown): WireError {
 }
 
 /** Runs a completion or a model list, abortable by id like a stream. */
-function call(id: number, run: (signal: AbortSignal) => Promise<string | Model[]>): void {
+function call(id: number, run: (signal: AbortSignal) => Promise<CompletionResult | Model[]>): void {
   const controller = new AbortController()
   aborts.set(id, controller)
   run(controller.signal)
@@ -94,14 +94,19 @@ port.on('message', (request: Request) => {
       aborts.get(request.id)?.abort()
       break
     case 'complete':
-      call(request.id, (signal) =>
-        provider.complete({
+      call(request.id, async (signal) => {
+        let usage: CompletionResult['usage'] = null
+        const text = await provider.complete({
           model: request.model,
           messages: request.messages,
           signal,
+          onUsage: (u) => {
+            usage = u
+          },
           ...(request.maxTokens !== undefined ? { maxTokens: request.maxTokens } : {}),
-        }),
-      )
+        })
+        return { text, usage }
+      })
       break
     case 'models':
       call(request.id, (signal) => provider.listModels(signal))

@@ -1,8 +1,15 @@
 import { Worker } from 'node:worker_threads'
 import { abortedError, LlmError } from '../errors'
 import type { OpenRouterOptions } from '../openrouter'
-import type { ChatMessage, LlmProvider, Model, StreamEvent, StreamRequest } from '../provider'
-import type { Reply, Request, WireError } from './protocol'
+import type {
+  ChatMessage,
+  CompletionUsage,
+  LlmProvider,
+  Model,
+  StreamEvent,
+  StreamRequest,
+} from '../provider'
+import type { CompletionResult, Reply, Request, WireError } from './protocol'
 
 /** A provider whose HTTP and SSE parsing run on their own thread. */
 export interface ThreadedProvider extends LlmProvider {
@@ -18,7 +25,7 @@ interface Waiter {
 }
 
 interface Call {
-  resolve(value: string | Model[]): void
+  resolve(value: CompletionResult | Model[]): void
   reject(error: LlmError): void
 }
 
@@ -151,7 +158,10 @@ export function createThreadedProvider(
     worker.postMessage(request)
   }
 
-  function call(request: Request, signal: AbortSignal | undefined): Promise<string | Model[]> {
+  function call(
+    request: Request,
+    signal: AbortSignal | undefined,
+  ): Promise<CompletionResult | Model[]> {
     if (signal?.aborted) return Promise.reject(abortedError(signal))
     return new Promise((resolve, reject) => {
       const onAbort = () => {
@@ -224,6 +234,7 @@ export function createThreadedProvider(
       messages: ChatMessage[]
       signal?: AbortSignal
       maxTokens?: number
+      onUsage?: (usage: CompletionUsage) => void
     }) {
       const value = await call(
         {
@@ -235,7 +246,9 @@ export function createThreadedProvider(
         },
         req.signal,
       )
-      return typeof value === 'string' ? value : ''
+      if (Array.isArray(value)) return ''
+      if (value.usage !== null) req.onUsage?.(value.usage)
+      return value.text
     },
     async listModels(signal?: AbortSignal) {
       const value = await call({ type: 'models', id: nextId++ }, signal)

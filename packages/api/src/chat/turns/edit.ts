@@ -25,17 +25,19 @@ export async function edit(deps: ApiDeps, user: AuthUser, input: EditInput): Pro
   const assistantMessageId = randomUUID()
   const turn = await openTurn(deps, user, { model: input.model, answerId: assistantMessageId })
   try {
-    const started = await startEdit(deps.db, {
-      userId: user.id,
-      messageId: input.messageId,
-      userMessageId: randomUUID(),
-      assistantMessageId,
-      clientMessageId: input.clientMessageId,
-      content: input.content,
-      model: input.model ?? null,
-      previewLength: PREVIEW_LENGTH,
-      owner: deps.hub.instanceId,
-    })
+    const started = await turn.write((db) =>
+      startEdit(db, {
+        userId: user.id,
+        messageId: input.messageId,
+        userMessageId: randomUUID(),
+        assistantMessageId,
+        clientMessageId: input.clientMessageId,
+        content: input.content,
+        model: input.model ?? null,
+        previewLength: PREVIEW_LENGTH,
+        owner: deps.hub.instanceId,
+      }),
+    )
     const result = await settleBranchTurn(deps, user, turn, started, 'edit')
     if (result.userMessage === null) throw new Error('an edit starts with a user message')
     return { ...result, userMessage: result.userMessage }

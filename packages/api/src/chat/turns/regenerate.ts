@@ -29,16 +29,18 @@ export async function regenerate(
   const assistantMessageId = randomUUID()
   const turn = await openTurn(deps, user, { model: input.model, answerId: assistantMessageId })
   try {
-    const started = await startRegeneration(deps.db, {
-      userId: user.id,
-      conversationId: input.conversationId,
-      messageId: input.messageId ?? null,
-      assistantMessageId,
-      clientMessageId: input.clientMessageId,
-      model: input.model ?? null,
-      previewLength: PREVIEW_LENGTH,
-      owner: deps.hub.instanceId,
-    })
+    const started = await turn.write((db) =>
+      startRegeneration(db, {
+        userId: user.id,
+        conversationId: input.conversationId,
+        messageId: input.messageId ?? null,
+        assistantMessageId,
+        clientMessageId: input.clientMessageId,
+        model: input.model ?? null,
+        previewLength: PREVIEW_LENGTH,
+        owner: deps.hub.instanceId,
+      }),
+    )
     const { conversation, assistantMessage } = await settleBranchTurn(
       deps,
       user,
