@@ -1,4 +1,4 @@
-import { createServer } from 'node:http'
+import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { createHTTPHandler } from '@trpc/server/adapters/standalone'
 import { applyWSSHandler } from '@trpc/server/adapters/ws'
@@ -51,9 +51,6 @@ function listenError(error: Error, env: Readonly<Env>): Error {
     return new StartupError(`HOST=${env.HOST}: no such address on this machine.`)
   return error
 }
-
-/** A dropped SSE stream is reopened after this long (EventSource's default is ~3 s). */
-const SSE_RETRY_MS = 1_000
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
 
@@ -163,6 +160,13 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
   })
   await api.recover()
 
+  const httpContext = (req: IncomingMessage, params: Partial<Record<string, string>> | null) =>
+    createContext({
+      deps: api.deps,
+      authorization: req.headers.authorization ?? tokenParam(params),
+      clientAddress: clientAddress(req, env.TRUST_PROXY),
+      requestId: requestId(req),
+    })
   const trpc = createHTTPHandler({
     router: appRouter,
     maxBodySize: env.BODY_LIMIT_BYTES,
@@ -171,27 +175,14 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
     ...(env.CORS_ORIGINS.length > 0
       ? { responseMeta: () => ({ headers: new Headers({ vary: 'Origin' }) }) }
       : {}),
-    createContext: ({ req, info }) =>
-      createContext({
-        deps: api.deps,
-        authorization: req.headers.authorization ?? tokenParam(info.connectionParams),
-        clientAddress: clientAddress(req, env.TRUST_PROXY),
-        requestId: requestId(req),
-      }),
+    createContext: ({ req, info }) => httpContext(req, info.connectionParams),
   })
   // SSE subscriptions answered without tRPC's fetch-style pipeline (same bytes on the wire).
   const sse = env.SSE_LEAN
     ? createSseResponder({
         router: appRouter,
-        retryMs: SSE_RETRY_MS,
         ...(env.CORS_ORIGINS.length > 0 ? { headers: { vary: 'Origin' } } : {}),
-        createContext: (req, connectionParams) =>
-          createContext({
-            deps: api.deps,
-            authorization: req.headers.authorization ?? tokenParam(connectionParams),
-            clientAddress: clientAddress(req, env.TRUST_PROXY),
-            requestId: requestId(req),
-          }),
+        createContext: httpContext,
       })
     : () => false
   const cors = corsHeaders(env.CORS_ORIGINS)

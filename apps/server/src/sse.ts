@@ -29,14 +29,16 @@ export function createSseResponder<TContext extends object>(opts: {
   createContext: (req: IncomingMessage, connectionParams: Record<string, string> | null) => TContext
   /** Headers added to every SSE response (tRPC's `responseMeta` headers are appended the same way). */
   headers?: Readonly<Record<string, string>>
-  retryMs?: number
+  /** Sent as `retry:` first: a dropped stream is reopened after this long (EventSource's default is ~3 s). Default 1000; null: none. */
+  retryMs?: number | null
 }) {
   const config = opts.router._def._config
   const procedures = opts.router._def.procedures as Record<string, AnyTRPCProcedure | undefined>
   const sse = config.sse ?? {}
   const pingMs = sse.ping?.enabled === true ? (sse.ping.intervalMs ?? 1_000) : 0
   const connected = `event: connected\ndata: ${JSON.stringify(sse.client ?? {})}\n\n\n`
-  const preamble = `${opts.retryMs !== undefined ? `retry: ${opts.retryMs}\n\n` : ''}${connected}`
+  const retryMs = opts.retryMs === undefined ? 1_000 : opts.retryMs
+  const preamble = `${retryMs !== null ? `retry: ${retryMs}\n\n` : ''}${connected}`
   // As tRPC's adapter writes them (a fetch `Headers` walked in order): lower-case names, sorted,
   // extra values joined to tRPC's `vary` in one line.
   const headers = new Map<string, string>([['vary', 'trpc-accept, accept']])

@@ -13,6 +13,7 @@ import { EventSource } from 'eventsource'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { createSseResponder } from '../src/sse'
+import { startTestServer } from './support/test-server'
 
 interface Ctx {
   user: string | null
@@ -92,7 +93,12 @@ function serve(router: TestRouter, lean: boolean): Server {
     createContext: ({ req, info }) =>
       context(req, (info.connectionParams ?? null) as Record<string, string> | null),
   })
-  const sse = createSseResponder({ router, createContext: context, headers: { vary: 'Origin' } })
+  const sse = createSseResponder({
+    router,
+    createContext: context,
+    headers: { vary: 'Origin' },
+    retryMs: null,
+  })
   return createServer((req, res) => {
     if (lean && sse(req, res)) return
     trpc(req, res)
@@ -194,9 +200,9 @@ describe('lean SSE responder: the bytes tRPC sends', () => {
     expect(tail.at(-1)).toBe('event: return\ndata: ')
   })
 
-  it('sends retry: first when asked (EventSource reconnects after it, not ~3 s)', async () => {
+  it('sends retry: 1000 first by default (EventSource reconnects after it, not ~3 s)', async () => {
     const router = testRouter(PING_MS)
-    const sse = createSseResponder({ router, createContext: context, retryMs: 1_000 })
+    const sse = createSseResponder({ router, createContext: context })
     const server = createServer((req, res) => void sse(req, res))
     servers.push(server)
     const url = await listen(server)
@@ -270,4 +276,23 @@ describe('lean SSE responder: the official httpSubscriptionLink client', () => {
     const authed = await collect((o) => client(leanUrl, 'cy').whoami.subscribe(undefined, o), 1)
     expect(authed.values).toEqual(['cy'])
   })
+})
+
+describe('the server answers SSE with the lean responder (SSE_LEAN=0: tRPC’s adapter)', () => {
+  for (const lean of ['1', '0'])
+    it(`SSE_LEAN=${lean}`, async () => {
+      const ts = await startTestServer({ SSE_LEAN: lean })
+      try {
+        const messageId = '00000000-0000-4000-8000-000000000000'
+        const path = `/chat.stream?${input({ messageId })}`
+        const refused = await raw(`${ts.url}${path}`)
+        expect(refused.startsWith('retry: 1000\n\n', refused.indexOf('\n\n') + 2)).toBe(
+          lean === '1',
+        )
+        expect(refused).toContain('event: serialized-error')
+        expect(refused).toContain('"code":"UNAUTHORIZED"')
+      } finally {
+        await ts.close()
+      }
+    })
 })
