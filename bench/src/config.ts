@@ -64,6 +64,22 @@ export function benchConfig(opts: {
   profile: boolean
   heapDiff?: boolean
   workers?: number
+  levels?: number[] | undefined
+}): BenchConfig {
+  const cfg = baseConfig(opts)
+  if (opts.levels === undefined) return cfg
+  const levels = [...opts.levels].sort((a, b) => a - b)
+  const referenceLevel = levels.includes(cfg.ramp.referenceLevel)
+    ? cfg.ramp.referenceLevel
+    : (levels.at(-1) ?? cfg.ramp.referenceLevel)
+  return { ...cfg, ramp: { ...cfg.ramp, levels, referenceLevel } }
+}
+
+function baseConfig(opts: {
+  quick: boolean
+  profile: boolean
+  heapDiff?: boolean
+  workers?: number
 }): BenchConfig {
   const heapDiff = opts.heapDiff ?? false
   const workers = opts.workers ?? 2

@@ -73,6 +73,7 @@ export async function startServerProcess(opts: {
     LOG_LEVEL: 'warn',
     // Lets a run compare the provider on its own thread with the in-process one.
     ...(process.env.LLM_THREAD !== undefined ? { LLM_THREAD: process.env.LLM_THREAD } : {}),
+    ...(process.env.SSE_LEAN !== undefined ? { SSE_LEAN: process.env.SSE_LEAN } : {}),
     ...(opts.databaseUrl !== null ? { DATABASE_URL: opts.databaseUrl } : {}),
     ...opts.env,
   }

@@ -12,6 +12,7 @@ export function validate(r: BenchResults, only: ReadonlySet<string>): string[] {
   const expected: Array<[string, unknown]> = [
     ['light', s.light],
     ['ramp', s.ramp],
+    ['variants', s.variants !== undefined && s.variants.length > 0 ? s.variants : undefined],
     ['memory', s.memory?.length === 2 ? s.memory : undefined],
     ['soak', s.soak],
     ['sql', s.sqlPerTurn],
@@ -32,6 +33,13 @@ export function validate(r: BenchResults, only: ReadonlySet<string>): string[] {
         failed.push(`ramp ${run.level} ${run.mode}: ${run.stats.errors.join('; ')}`)
     for (const [mode, stats] of Object.entries(s.light?.byMode ?? {}))
       if (stats.failed > 0) failed.push(`light ${mode}: ${stats.errors.join('; ')}`)
+    for (const v of s.variants ?? []) {
+      for (const run of v.ramp.runs)
+        if (run.stats.failed > 0)
+          failed.push(`${v.name}: ramp ${run.level} ${run.mode}: ${run.stats.errors.join('; ')}`)
+      for (const [mode, stats] of Object.entries(v.light.byMode))
+        if (stats.failed > 0) failed.push(`${v.name}: light ${mode}: ${stats.errors.join('; ')}`)
+    }
     for (const m of s.memory ?? [])
       if (m.stats.failed > 0) failed.push(`memory ${m.transport}: ${m.stats.errors.join('; ')}`)
     if ((s.soak?.failed ?? 0) > 0) failed.push(`soak: ${s.soak?.errors.join('; ') ?? ''}`)

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http'
+import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { createHTTPHandler } from '@trpc/server/adapters/standalone'
 import { applyWSSHandler } from '@trpc/server/adapters/ws'
@@ -19,6 +19,7 @@ import {
   requestId,
   tokenParam,
 } from './http'
+import { createSseResponder } from './sse'
 import { closeUnauthenticated } from './ws-auth'
 
 /** A running server. */
@@ -165,6 +166,13 @@ export async function startServer(
   })
   await api.recover()
 
+  const httpContext = (req: IncomingMessage, params: Partial<Record<string, string>> | null) =>
+    createContext({
+      deps: api.deps,
+      authorization: req.headers.authorization ?? tokenParam(params),
+      clientAddress: clientAddress(req, env.TRUST_PROXY),
+      requestId: requestId(req),
+    })
   const trpc = createHTTPHandler({
     router: appRouter,
     maxBodySize: env.BODY_LIMIT_BYTES,
@@ -173,14 +181,16 @@ export async function startServer(
     ...(env.CORS_ORIGINS.length > 0
       ? { responseMeta: () => ({ headers: new Headers({ vary: 'Origin' }) }) }
       : {}),
-    createContext: ({ req, info }) =>
-      createContext({
-        deps: api.deps,
-        authorization: req.headers.authorization ?? tokenParam(info.connectionParams),
-        clientAddress: clientAddress(req, env.TRUST_PROXY),
-        requestId: requestId(req),
-      }),
+    createContext: ({ req, info }) => httpContext(req, info.connectionParams),
   })
+  // SSE subscriptions answered without tRPC's fetch-style pipeline (same bytes on the wire).
+  const sse = env.SSE_LEAN
+    ? createSseResponder({
+        router: appRouter,
+        ...(env.CORS_ORIGINS.length > 0 ? { headers: { vary: 'Origin' } } : {}),
+        createContext: httpContext,
+      })
+    : () => false
   const cors = corsHeaders(env.CORS_ORIGINS)
   const openapi = openApiRoute(api.deps.config.version)
   const server = createServer(
@@ -192,7 +202,7 @@ export async function startServer(
       connectionsCheckingInterval: Math.min(1_000, env.HTTP_HEADERS_TIMEOUT_MS),
     },
     (req, res) => {
-      if (cors(req, res) || openapi(req, res) || refuseNonJson(req, res)) return
+      if (cors(req, res) || openapi(req, res) || refuseNonJson(req, res) || sse(req, res)) return
       trpc(req, res)
     },
   )

@@ -95,6 +95,42 @@ export function markdown(
     if (errors.length > 0)
       push('Stream errors seen:', '', ...errors.slice(0, 10).map((e) => `- ${e}`), '')
   }
+  for (const v of r.scenarios.variants ?? []) {
+    const how =
+      v.rounds === 2
+        ? 'a plain client: `chat.send`, then `chat.stream` on the id it returns (two round trips)'
+        : 'one round trip (the answer id chosen by the client, the subscription opened beside `chat.send`)'
+    push(
+      `### Variant: ${v.name}`,
+      '',
+      `Database ${v.database === 'pglite' ? 'embedded PGlite (its own server process, a fresh data directory)' : `Postgres`}; ${how}; ${v.fresh ? 'each turn starts a new conversation (and its title job)' : 'each turn continues a conversation prepared untimed'}. Light: ${v.light.iterations} sequential turns per mode, ${v.light.tokens} tokens; ramp: ${v.ramp.tokens} tokens at 50 tok/s per stream. Times in ms.`,
+      '',
+      '| load | mode | ok | TTFT p50 | TTFT p99 | gap p50 | gap p99 | server µs/token | server RSS MiB |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+      ...(['direct', 'sse', 'ws'] as const).map((mode) => {
+        const s = v.light.byMode[mode]
+        return `| light | ${mode} | ${s.ok}/${s.streams} | ${f(s.ttft.p50)} | ${f(s.ttft.p99)} | ${f(s.gap.p50)} | ${f(s.gap.p99)} | — | — |`
+      }),
+      ...v.ramp.runs.map(
+        (x) =>
+          `| ${x.level} streams | ${x.mode} | ${x.stats.ok}/${x.stats.streams} | ${f(x.stats.ttft.p50)} | ${f(x.stats.ttft.p99)} | ${f(x.stats.gap.p50)} | ${f(x.stats.gap.p99)} | ${x.mode === 'direct' ? '—' : f(x.cpuPerTokenUs, 1)} | ${f(x.serverRssKiB / 1024, 0)} |`,
+      ),
+      '',
+      '| load | via | added TTFT p50 | added TTFT p99 | added gap p50 | added gap p99 |',
+      '|---|---|---:|---:|---:|---:|',
+      ...(['sse', 'ws'] as const).map((t) => {
+        const a = v.light.added[t]
+        return `| light | ${t} | ${f(a.ttftP50)} | ${f(a.ttftP99)} | ${f(a.gapP50)} | ${f(a.gapP99)} |`
+      }),
+      ...v.ramp.added.map(
+        (a) =>
+          `| ${a.level} streams | ${a.transport} | ${f(a.ttftP50)} | ${f(a.ttftP99)} | ${f(a.gapP50)} | ${f(a.gapP99)} |`,
+      ),
+      '',
+      `Server CPU per t3chat turn at light load: SSE ${f(v.light.serverMsPerTurn.sse)} ms, WS ${f(v.light.serverMsPerTurn.ws)} ms.`,
+      '',
+    )
+  }
   if (memory && memory.length > 0) {
     push(
       '### Memory per live stream (a fresh server per transport, after a few warm-up streams)',

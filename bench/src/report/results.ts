@@ -1,6 +1,6 @@
 import type { BenchConfig } from '../config'
 import type { ProfileSummary } from '../profile-summary'
-import type { LightResult, RampResult } from '../scenarios/latency'
+import type { LightResult, RampResult, VariantResult } from '../scenarios/latency'
 import type { ListAtScaleResult } from '../scenarios/list-at-scale'
 import type { MemoryResult, SoakResult } from '../scenarios/memory'
 import type { RedisResult } from '../scenarios/redis'
@@ -51,6 +51,8 @@ export interface BenchResults {
     warmup?: { ok: number; streams: number }
     light?: LightResult
     ramp?: RampResult
+    /** Light and ramp on the embedded database, and with plain two-round-trip clients. */
+    variants?: VariantResult[]
     memory?: MemoryResult[]
     soak?: SoakResult
     sqlPerTurn?: SqlPerTurnResult
