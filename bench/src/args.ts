@@ -5,11 +5,22 @@ export interface BenchArgs {
   /** Diagnostic: heap snapshots (memory: the last two readings; soak: before/after), diffed by kind. */
   heapDiff: boolean
   workers: number | undefined
+  /** Development aid: the ramp's concurrency levels instead of the configured ones. */
+  levels: number[] | undefined
   /** Run only these scenarios (development aid); all when empty. */
   only: Set<string>
 }
 
-export const SCENARIOS = ['light', 'ramp', 'memory', 'soak', 'sql', 'lists'] as const
+export const SCENARIOS = [
+  'light',
+  'ramp',
+  'variants',
+  'memory',
+  'soak',
+  'sql',
+  'lists',
+  'redis',
+] as const
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
   const args: BenchArgs = {
@@ -17,6 +28,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     profile: false,
     heapDiff: false,
     workers: undefined,
+    levels: undefined,
     only: new Set(),
   }
   for (const arg of argv) {
@@ -28,6 +40,11 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       const n = Number(arg.slice('--workers='.length))
       if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error('--workers=N: N must be 1..16')
       args.workers = n
+    } else if (arg.startsWith('--levels=')) {
+      const levels = arg.slice('--levels='.length).split(',').map(Number)
+      if (levels.some((n) => !Number.isInteger(n) || n < 1 || n > 5_000))
+        throw new Error('--levels=N,N: each N must be 1..5000')
+      args.levels = levels
     } else if (arg.startsWith('--only=')) {
       for (const name of arg.slice('--only='.length).split(',')) {
         if (!(SCENARIOS as readonly string[]).includes(name))
@@ -36,7 +53,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       }
     } else if (arg === '--help' || arg === '-h') {
       throw new Error(
-        'usage: pnpm bench [--quick] [--profile] [--heap-diff] [--workers=N] [--only=light,ramp,memory,soak,sql,lists]',
+        'usage: pnpm bench [--quick] [--profile] [--heap-diff] [--workers=N] [--levels=N,N] [--only=light,ramp,variants,memory,soak,sql,lists,redis]',
       )
     } else throw new Error(`unknown argument "${arg}" (try --help)`)
   }

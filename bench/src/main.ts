@@ -45,6 +45,7 @@ async function main(args: BenchArgs): Promise<number> {
     profile: args.profile,
     heapDiff: args.heapDiff,
     workers: args.workers,
+    levels: args.levels,
   })
   const started = performance.now()
   const date = new Date().toISOString()
@@ -99,6 +100,8 @@ async function main(args: BenchArgs): Promise<number> {
       'pnpm bench --profile   # also CPU-profiles the main server (--cpu-prof) and summarises it',
       'pnpm --filter @t3chat/bench seed [--quick] [--keep]              # the list data set alone',
       'pnpm --filter @t3chat/bench profile:summary <file.cpuprofile|dir>  # top self-time functions',
+      'pnpm bench --only=ramp,variants --levels=250   # development aid: chosen scenarios and ramp levels',
+      '[SSE_LEAN=0] pnpm --filter @t3chat/bench bench:sse-start [--pglite] [--profile]  # subscription start cost, SSE vs WS',
     ],
     config: cfg,
     ...measured,

@@ -14,9 +14,11 @@ import {
 } from './postgres'
 import { largestProfile, summarizeProfile, type ProfileSummary } from './profile-summary'
 import type { BenchResults } from './report/results'
-import { measureLight, measureRamp } from './scenarios/latency'
+import { measureLight, measureRamp, type VariantResult } from './scenarios/latency'
 import { measureListAtScale } from './scenarios/list-at-scale'
 import { measureMemory, measureSoak } from './scenarios/memory'
+import { measureRedis } from './scenarios/redis'
+import { redisAvailable } from './scenarios/redis-server'
 import { measureSqlPerTurn } from './scenarios/sql-per-turn'
 import { streamStats, type Probe } from './scenarios/streams'
 import {
@@ -25,7 +27,7 @@ import {
   startFakeProcess,
   type ServerProcess,
 } from './server-process'
-import type { BenchUser } from './worker/protocol'
+import { ONE_ROUND_TRIP, type BenchUser } from './worker/protocol'
 import { WorkerPool } from './worker/pool'
 
 /** What a run produced, before the report is built around it. */
@@ -167,7 +169,7 @@ export async function runScenarios(opts: {
     })
     const probe = probeOf(server)
 
-    out.scenarios.warmup = await scenario('warm-up (not measured)', async () => {
+    const warmUp = async () => {
       const model = loremModel(cfg.warmup.tokens)
       const timeoutMs = streamTimeoutMs(cfg.warmup.tokens)
       const results = []
@@ -187,7 +189,8 @@ export async function runScenarios(opts: {
       const stats = streamStats(results)
       if (stats.failed > 0) throw new Error(`warm-up streams failed: ${stats.errors.join('; ')}`)
       return { ok: stats.ok, streams: stats.streams }
-    })
+    }
+    out.scenarios.warmup = await scenario('warm-up (not measured)', () => warmUp())
 
     if (wants('light'))
       out.scenarios.light = await scenario(
@@ -208,6 +211,54 @@ export async function runScenarios(opts: {
       out.scenarios.ramp = await scenario(`concurrency ramp ${cfg.ramp.levels.join(', ')}`, () =>
         measureRamp(pool, probe, cfg, log),
       )
+    if (wants('variants')) {
+      const variants: VariantResult[] = []
+      // Up to the reference level: the figures the targets are read at.
+      const levels = cfg.ramp.levels.filter((l) => l <= cfg.ramp.referenceLevel)
+      const variant = async (
+        name: string,
+        v: Omit<VariantResult, 'name' | 'light' | 'ramp'>,
+        target: ServerProcess,
+      ) => {
+        const r = await scenario(name, async () => {
+          await pool.setStyle({ rounds: v.rounds, fresh: v.fresh })
+          try {
+            const p = probeOf(target)
+            const light = await measureLight(pool, p, cfg)
+            for (const [mode, s] of Object.entries(light.byMode))
+              log(
+                `  light ${mode.padEnd(6)} ok ${s.ok}/${s.streams}  ttft p50 ${s.ttft.p50} p99 ${s.ttft.p99}`,
+              )
+            const ramp = await measureRamp(pool, p, cfg, log, levels)
+            return { name, ...v, light, ramp }
+          } finally {
+            await pool.setStyle(ONE_ROUND_TRIP)
+          }
+        })
+        if (r) variants.push(r)
+      }
+      await variant(
+        'plain clients: chat.send, then chat.stream; a new conversation each turn',
+        { database: out.database.kind, rounds: 2, fresh: true },
+        server,
+      )
+      if (postgres) {
+        const embedded = await serve(null, null)
+        try {
+          await pool.retarget(embedded.url, embedded.pid)
+          await warmUp()
+          await variant(
+            'embedded PGlite (the default without DATABASE_URL)',
+            { database: 'pglite', rounds: 1, fresh: false },
+            embedded,
+          )
+        } finally {
+          await retire(embedded)
+          await pool.retarget(server.url, server.pid)
+        }
+      }
+      out.scenarios.variants = variants
+    }
     if (wants('sql'))
       out.scenarios.sqlPerTurn = await scenario(
         `SQL statements per chat turn (${cfg.sqlTurn.tokens} tokens, in-process)`,
@@ -327,6 +378,38 @@ export async function runScenarios(opts: {
             return r
           },
         )
+    }
+    if (wants('redis')) {
+      if (!postgres) out.skipped.push({ scenario: 'redis', reason: 'needs Postgres' })
+      else if (!(await redisAvailable()))
+        out.skipped.push({ scenario: 'redis', reason: 'redis-server is not installed' })
+      else {
+        const redisDb = await newDatabase('redis')
+        out.scenarios.redis = await scenario(
+          'two instances on Postgres + Redis: follow from the other instance, resume, Redis cost, WS capacity',
+          () =>
+            measureRedis({
+              cfg,
+              users,
+              serve: async (env) => {
+                const s = await startServerProcess({
+                  databaseUrl: redisDb,
+                  dataDir,
+                  upstreamBaseURL: fake.baseURL,
+                  logFile: join(logsDir, `server-${++servers}.log`),
+                  env,
+                })
+                log(`server ${s.url} (pid ${s.pid})${env.REDIS_URL ? ', with Redis' : ''}`)
+                return s
+              },
+              retire,
+              startPool,
+              fakePid: fake.pid,
+              logFile: join(logsDir, 'redis.log'),
+              log,
+            }),
+        )
+      }
     }
     await fake.stop()
     out.completed = true

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http'
+import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { createHTTPHandler } from '@trpc/server/adapters/standalone'
 import { applyWSSHandler } from '@trpc/server/adapters/ws'
@@ -19,8 +19,8 @@ import {
   requestId,
   tokenParam,
 } from './http'
+import { createSseResponder } from './sse'
 import { closeUnauthenticated } from './ws-auth'
-import { connectRedis, RedisUnreachableError } from './redis'
 
 /** A running server. */
 export interface RunningServer {
@@ -53,8 +53,16 @@ function listenError(error: Error, env: Readonly<Env>): Error {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
 
-/** Builds every dependency once, migrates, recovers interrupted answers, and listens. */
-export async function startServer(env: Readonly<Env>, logger: Logger): Promise<RunningServer> {
+/**
+ * Builds every dependency once, migrates, recovers interrupted answers, and listens.
+ * `onFatal` hears of a failure the server cannot serve through (the embedded database's disk
+ * is full): the caller stops it; meanwhile every call fails fast with a clear error.
+ */
+export async function startServer(
+  env: Readonly<Env>,
+  logger: Logger,
+  onFatal: (message: string) => void = () => undefined,
+): Promise<RunningServer> {
   const localMode = env.SUPABASE_URL === undefined
   if (localMode && !LOOPBACK.has(env.HOST) && !env.T3CHAT_ALLOW_REMOTE) {
     throw new StartupError(
@@ -71,19 +79,18 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
   // Encrypts users' own provider keys (generated into the data dir when unset, one instance).
   const encryptionKey = await loadEncryptionKey(env.T3CHAT_ENCRYPTION_KEY, env.dataDir)
 
-  let redis
-  try {
-    redis = env.REDIS_URL === undefined ? null : await connectRedis(env.REDIS_URL, logger)
-  } catch (error) {
-    if (error instanceof RedisUnreachableError) throw new StartupError(error.message)
-    throw error
-  }
+  // Loaded only when configured: ioredis is a good part of a start-up that never uses it.
+  const redis = env.REDIS_URL === undefined ? null : await openRedis(env.REDIS_URL, logger)
 
   const db = await createDb({
     ...(env.DATABASE_URL !== undefined
       ? { connectionString: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
       : { dataDir: embeddedDatabaseDir(env.dataDir) }),
     onPoolError: (error) => logger.warn({ err: error }, 'database connection lost'),
+    onDiskFull: (error) => {
+      logger.error({ dataDir: error.dataDir }, 'embedded database: disk full')
+      onFatal(error.message)
+    },
   })
   try {
     await migrateToLatest(db)
@@ -159,6 +166,13 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
   })
   await api.recover()
 
+  const httpContext = (req: IncomingMessage, params: Partial<Record<string, string>> | null) =>
+    createContext({
+      deps: api.deps,
+      authorization: req.headers.authorization ?? tokenParam(params),
+      clientAddress: clientAddress(req, env.TRUST_PROXY),
+      requestId: requestId(req),
+    })
   const trpc = createHTTPHandler({
     router: appRouter,
     maxBodySize: env.BODY_LIMIT_BYTES,
@@ -167,14 +181,16 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
     ...(env.CORS_ORIGINS.length > 0
       ? { responseMeta: () => ({ headers: new Headers({ vary: 'Origin' }) }) }
       : {}),
-    createContext: ({ req, info }) =>
-      createContext({
-        deps: api.deps,
-        authorization: req.headers.authorization ?? tokenParam(info.connectionParams),
-        clientAddress: clientAddress(req, env.TRUST_PROXY),
-        requestId: requestId(req),
-      }),
+    createContext: ({ req, info }) => httpContext(req, info.connectionParams),
   })
+  // SSE subscriptions answered without tRPC's fetch-style pipeline (same bytes on the wire).
+  const sse = env.SSE_LEAN
+    ? createSseResponder({
+        router: appRouter,
+        ...(env.CORS_ORIGINS.length > 0 ? { headers: { vary: 'Origin' } } : {}),
+        createContext: httpContext,
+      })
+    : () => false
   const cors = corsHeaders(env.CORS_ORIGINS)
   const openapi = openApiRoute(api.deps.config.version)
   const server = createServer(
@@ -186,7 +202,7 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
       connectionsCheckingInterval: Math.min(1_000, env.HTTP_HEADERS_TIMEOUT_MS),
     },
     (req, res) => {
-      if (cors(req, res) || openapi(req, res) || refuseNonJson(req, res)) return
+      if (cors(req, res) || openapi(req, res) || refuseNonJson(req, res) || sse(req, res)) return
       trpc(req, res)
     },
   )
@@ -279,4 +295,14 @@ async function until(done: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs
   do await new Promise((resolve) => setTimeout(resolve, 5))
   while (!done() && performance.now() < deadline)
+}
+
+async function openRedis(url: string, logger: Logger) {
+  const { connectRedis, RedisUnreachableError } = await import('./redis')
+  try {
+    return await connectRedis(url, logger)
+  } catch (error) {
+    if (error instanceof RedisUnreachableError) throw new StartupError(error.message)
+    throw error
+  }
 }

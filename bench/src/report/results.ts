@@ -1,8 +1,9 @@
 import type { BenchConfig } from '../config'
 import type { ProfileSummary } from '../profile-summary'
-import type { LightResult, RampResult } from '../scenarios/latency'
+import type { LightResult, RampResult, VariantResult } from '../scenarios/latency'
 import type { ListAtScaleResult } from '../scenarios/list-at-scale'
 import type { MemoryResult, SoakResult } from '../scenarios/memory'
+import type { RedisResult } from '../scenarios/redis'
 import type { SqlPerTurnResult } from '../scenarios/sql-per-turn'
 import type { ServerLogSummary } from '../server-process'
 
@@ -50,12 +51,16 @@ export interface BenchResults {
     warmup?: { ok: number; streams: number }
     light?: LightResult
     ramp?: RampResult
+    /** Light and ramp on the embedded database, and with plain two-round-trip clients. */
+    variants?: VariantResult[]
     memory?: MemoryResult[]
     soak?: SoakResult
     sqlPerTurn?: SqlPerTurnResult
     /** The same turn with the search index's triggers off: what the index costs a write. */
     sqlPerTurnWithoutSearch?: SqlPerTurnResult
     listAtScale?: ListAtScaleResult
+    /** Two instances on Postgres + Redis. */
+    redis?: RedisResult
   }
   skipped: Array<{ scenario: string; reason: string }>
   failures: Array<{ scenario: string; error: string }>

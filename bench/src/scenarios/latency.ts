@@ -99,10 +99,11 @@ export async function measureRamp(
   probe: Probe,
   cfg: BenchConfig,
   log: (line: string) => void,
+  levels: readonly number[] = cfg.ramp.levels,
 ): Promise<RampResult> {
   const model = loremModel(cfg.ramp.tokens)
   const runs: LevelRun[] = []
-  for (const level of cfg.ramp.levels) {
+  for (const level of levels) {
     for (const mode of MODES) {
       const run = await runLevel(pool, probe, {
         mode,
@@ -123,7 +124,7 @@ export async function measureRamp(
   const addedRows: RampResult['added'] = []
   const maxLevelUnder100ms = { sse: 0, ws: 0 }
   const passing = { sse: true, ws: true }
-  for (const level of cfg.ramp.levels) {
+  for (const level of levels) {
     const direct = find(level, 'direct')
     for (const transport of TRANSPORTS) {
       const through = find(level, transport)
@@ -141,4 +142,17 @@ export async function measureRamp(
     added: addedRows,
     maxLevelUnder100ms,
   }
+}
+
+/**
+ * The light and ramp scenarios again under other conditions: the embedded database (what a new
+ * user runs first), or plain clients (send, then stream; a new conversation each turn).
+ */
+export interface VariantResult {
+  name: string
+  database: 'postgres' | 'pglite'
+  rounds: 1 | 2
+  fresh: boolean
+  light: LightResult
+  ramp: RampResult
 }

@@ -3,13 +3,24 @@
 import OpenAI from 'openai'
 import { cpuMs } from '../proc-stats'
 import { createChatClient, type ChatClient } from '@t3chat/client'
-import type { BenchUser, Command, Mode, Reply, Request, SoakResult, StreamResult } from './protocol'
+import {
+  ONE_ROUND_TRIP,
+  type BenchUser,
+  type Command,
+  type Mode,
+  type Reply,
+  type Request,
+  type SoakResult,
+  type StreamResult,
+  type TurnStyle,
+} from './protocol'
 import { directTurn, openT3chatTurn, type OpenTurn } from './turns'
 
 let url = ''
 let serverPid = 0
 let users: BenchUser[] = []
 let openai: OpenAI | null = null
+let style: TurnStyle = ONE_ROUND_TRIP
 const clients = new Map<string, ChatClient>()
 /** Fresh conversation of each user, made by `prepare` for the next run. */
 const conversations = new Map<number, string>()
@@ -78,6 +89,7 @@ async function prepare(mode: Mode, from: number, count: number, model: string): 
         )
       })
     }
+    if (style.fresh) return
     const conversation = await client.conversation.create.mutate({ title: 'bench', model })
     conversations.set(index, conversation.id)
   })
@@ -92,6 +104,7 @@ function openTurn(mode: 'sse' | 'ws', index: number, model: string, timeoutMs: n
     client,
     conversationId !== undefined ? { conversationId } : { model },
     timeoutMs,
+    style.rounds,
   )
   return { client, turn }
 }
@@ -226,6 +239,9 @@ async function handle(command: Command): Promise<unknown> {
       return soak(command)
     case 'closeClients':
       closeClients()
+      return null
+    case 'style':
+      style = command.style
       return null
   }
 }

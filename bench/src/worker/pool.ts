@@ -1,7 +1,15 @@
 import type { ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { forkTs, stop } from '../children'
-import type { BenchUser, Command, Mode, Reply, SoakResult, StreamResult } from './protocol'
+import type {
+  BenchUser,
+  Command,
+  Mode,
+  Reply,
+  SoakResult,
+  StreamResult,
+  TurnStyle,
+} from './protocol'
 
 /** One load-generator child process. */
 class Worker {
@@ -209,6 +217,11 @@ export class WorkerPool {
       }),
       { ok: 0, failed: 0, errors: [], ttfts: [] },
     )
+  }
+
+  /** How the workers play t3chat turns from now on (default: one round trip, prepared conversation). */
+  async setStyle(style: TurnStyle): Promise<void> {
+    await this.each(() => ({ kind: 'style', style }))
   }
 
   async closeClients(): Promise<void> {

@@ -1,6 +1,19 @@
 /** How a stream reaches the load generator: straight from the fake, or through t3chat. */
 export type Mode = 'direct' | 'sse' | 'ws'
 
+/**
+ * How a t3chat turn is played. `rounds`: 1 — the answer id is chosen by the client and
+ * `chat.stream` opens together with `chat.send` (as the CLI does); 2 — a plain client: `chat.send`,
+ * then `chat.stream` on the id it returned. `fresh`: each turn starts a new conversation (so a
+ * title job runs beside it) instead of continuing one prepared untimed.
+ */
+export interface TurnStyle {
+  rounds: 1 | 2
+  fresh: boolean
+}
+
+export const ONE_ROUND_TRIP: TurnStyle = { rounds: 1, fresh: false }
+
 /** A bench user: one per concurrent stream, so the per-user limit never binds. */
 export interface BenchUser {
   id: string
@@ -80,6 +93,7 @@ export type Command =
       timeoutMs: number
     }
   | { kind: 'closeClients' }
+  | { kind: 'style'; style: TurnStyle }
 
 export interface Request {
   id: number

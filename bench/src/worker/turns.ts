@@ -43,14 +43,16 @@ function deferred<T>() {
 }
 
 /**
- * One chat turn through t3chat: `chat.stream` (on an answer id chosen here) opened together with
- * `chat.send`, followed until the final event. TTFT is
- * measured from the send call to the first delta the client sees; gaps between delta frames.
+ * One chat turn through t3chat, followed until the final event. `rounds` 1: `chat.stream` (on an
+ * answer id chosen here) opened together with `chat.send`; 2: `chat.send`, then `chat.stream` on
+ * the id it returned (a plain client). TTFT is measured from the send call to the first delta the
+ * client sees; gaps between delta frames.
  */
 export function openT3chatTurn(
   client: ChatClient,
   input: { conversationId?: string; model?: string },
   timeoutMs: number,
+  rounds: 1 | 2 = 1,
 ): OpenTurn {
   const result = emptyResult()
   const id = deferred<string>()
@@ -58,61 +60,75 @@ export function openT3chatTurn(
   const done = (async (): Promise<StreamResult> => {
     const started = performance.now()
     try {
-      // One round trip: the answer's id is chosen here, so the subscription opens together
-      // with chat.send (the server waits for the answer to go live).
-      const assistantMessageId = randomUUID()
-      let cancel: (error: Error) => void = () => undefined
-      const final = new Promise<Message>((resolve, reject) => {
-        let last = 0
-        let settled = false
-        const end = (fn: () => void) => {
-          if (settled) return
-          settled = true
-          clearTimeout(timer)
-          sub.unsubscribe()
-          fn()
-        }
-        cancel = (error) => end(() => reject(error))
-        const timer = setTimeout(
-          () => end(() => reject(new Error(`no final within ${timeoutMs} ms`))),
-          timeoutMs,
-        )
-        const sub = client.chat.stream.subscribe(
-          { messageId: assistantMessageId },
-          {
-            onData({ data }) {
-              const now = performance.now()
-              if (data.type === 'delta') {
-                if (result.frames === 0) {
-                  result.ttftMs = now - started
-                  first.resolve()
-                } else result.gaps.push(now - last)
-                last = now
-                result.frames++
-                result.chars += data.text.length
-              } else if (data.type === 'final') {
-                end(() => resolve(data.message))
-              }
+      const chosenId = rounds === 1 ? randomUUID() : null
+      const sendInput = {
+        clientMessageId: randomUUID(),
+        content: PROMPT,
+        ...(chosenId !== null ? { assistantMessageId: chosenId } : {}),
+        ...(input.conversationId !== undefined ? { conversationId: input.conversationId } : {}),
+        ...(input.model !== undefined ? { model: input.model } : {}),
+      }
+      const follow = (assistantMessageId: string) => {
+        let cancel: (error: Error) => void = () => undefined
+        const final = new Promise<Message>((resolve, reject) => {
+          let last = 0
+          let settled = false
+          const end = (fn: () => void) => {
+            if (settled) return
+            settled = true
+            clearTimeout(timer)
+            sub.unsubscribe()
+            fn()
+          }
+          cancel = (error) => end(() => reject(error))
+          const timer = setTimeout(
+            () => end(() => reject(new Error(`no final within ${timeoutMs} ms`))),
+            timeoutMs,
+          )
+          const sub = client.chat.stream.subscribe(
+            { messageId: assistantMessageId },
+            {
+              onData({ data }) {
+                const now = performance.now()
+                if (data.type === 'delta') {
+                  if (result.frames === 0) {
+                    result.ttftMs = now - started
+                    first.resolve()
+                  } else result.gaps.push(now - last)
+                  last = now
+                  result.frames++
+                  result.chars += data.text.length
+                } else if (data.type === 'final') {
+                  end(() => resolve(data.message))
+                }
+              },
+              onError: (error) => end(() => reject(error)),
+              onComplete: () =>
+                end(() => reject(new Error('the stream ended without a final event'))),
             },
-            onError: (error) => end(() => reject(error)),
-            onComplete: () =>
-              end(() => reject(new Error('the stream ended without a final event'))),
-          },
-        )
-      })
-      final.catch(() => undefined)
-      try {
-        const sent = await client.chat.send.mutate({
-          clientMessageId: randomUUID(),
-          assistantMessageId,
-          content: PROMPT,
-          ...(input.conversationId !== undefined ? { conversationId: input.conversationId } : {}),
-          ...(input.model !== undefined ? { model: input.model } : {}),
+          )
         })
+        final.catch(() => undefined)
+        return { final, cancel }
+      }
+      let final: Promise<Message>
+      if (chosenId !== null) {
+        // One round trip: the answer's id is chosen here, so the subscription opens together
+        // with chat.send (the server waits for the answer to go live).
+        const followed = follow(chosenId)
+        final = followed.final
+        try {
+          const sent = await client.chat.send.mutate(sendInput)
+          id.resolve(sent.assistantMessage.id)
+        } catch (error) {
+          followed.cancel(error instanceof Error ? error : new Error(String(error)))
+          throw error
+        }
+      } else {
+        // Two round trips: the answer's id comes back from chat.send.
+        const sent = await client.chat.send.mutate(sendInput)
         id.resolve(sent.assistantMessage.id)
-      } catch (error) {
-        cancel(error instanceof Error ? error : new Error(String(error)))
-        throw error
+        final = follow(sent.assistantMessage.id).final
       }
       const answer = await final
       result.status = answer.status

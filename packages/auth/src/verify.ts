@@ -37,12 +37,16 @@ export type AuthConfig =
       jwksCooldownMs?: number
       /** Cached keys are refetched after this long. Default 600 000 ms (10 min). */
       jwksCacheMaxAgeMs?: number
+      /** Verified tokens remembered until their `exp` (least recently used dropped). Default 10 000; 0: none. */
+      cacheSize?: number
     }
   | {
       mode: 'local'
       /** HS256 secret from the data directory (at least 32 bytes). */
       secret: Uint8Array
       clockToleranceSec?: number
+      /** Verified tokens remembered until their `exp` (least recently used dropped). Default 10 000; 0: none. */
+      cacheSize?: number
     }
 
 /** Checks access tokens. Safe to share across requests; JWKS fetches are cached and deduplicated. */
@@ -60,6 +64,9 @@ type KeyResolver = (header: JWSHeaderParameters, token: FlattenedJWSInput) => Pr
 /** Real tokens are ~1 KB; refusing huge ones early keeps parsing cheap for garbage input. */
 const MAX_TOKEN_LENGTH = 16 * 1024
 const DEFAULT_CLOCK_TOLERANCE_SEC = 30
+const DEFAULT_CACHE_SIZE = 10_000
+/** Longer tokens are verified every time instead of being remembered. */
+const MAX_CACHED_TOKEN_LENGTH = 4096
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i
 
 /**
@@ -103,6 +110,15 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
   }
   const { issuer, algorithms, getKey } =
     config.mode === 'local' ? localKeys(config.secret) : supabaseKeys(config)
+  const cacheSize = config.cacheSize ?? DEFAULT_CACHE_SIZE
+  if (!Number.isInteger(cacheSize) || cacheSize < 0) {
+    throw new TypeError('cacheSize must be a non-negative integer')
+  }
+  // A token is the same bytes every request: its signature and claims need checking once.
+  // Only successes are kept (keyed by the whole token, signature included), each until its
+  // `exp` plus the clock tolerance — the moment jose would start refusing it.
+  const verified = new Map<string, AuthUser>()
+  const toleranceMs = clockTolerance * 1000
 
   return {
     async verify(token: string): Promise<AuthUser> {
@@ -112,20 +128,40 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
       if (token.length > MAX_TOKEN_LENGTH) {
         throw new AuthError('malformed', 'Malformed access token (too long): sign in again')
       }
-      let payload: JWTPayload
-      try {
-        ;({ payload } = await jwtVerify(token, getKey, {
-          issuer,
-          audience: AUTHENTICATED,
-          algorithms,
-          clockTolerance,
-          requiredClaims: ['exp'],
-        }))
-      } catch (error) {
-        throw translate(error, issuer)
+      const known = verified.get(token)
+      if (known !== undefined) {
+        verified.delete(token)
+        if (Date.now() < known.expiresAt + toleranceMs) {
+          verified.set(token, known)
+          return { ...known }
+        }
       }
-      return userFromClaims(payload)
+      const user = await verifyToken(token)
+      if (cacheSize > 0 && token.length <= MAX_CACHED_TOKEN_LENGTH) {
+        if (verified.size >= cacheSize) {
+          const oldest = verified.keys().next()
+          if (oldest.done !== true) verified.delete(oldest.value)
+        }
+        verified.set(token, user)
+      }
+      return { ...user }
     },
+  }
+
+  async function verifyToken(token: string): Promise<AuthUser> {
+    let payload: JWTPayload
+    try {
+      ;({ payload } = await jwtVerify(token, getKey, {
+        issuer,
+        audience: AUTHENTICATED,
+        algorithms,
+        clockTolerance,
+        requiredClaims: ['exp'],
+      }))
+    } catch (error) {
+      throw translate(error, issuer)
+    }
+    return userFromClaims(payload)
   }
 }
 

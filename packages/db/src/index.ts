@@ -5,8 +5,9 @@ export {
   openPglite,
   type CreateDbOptions,
 } from './create-db'
+export { userScopedId } from './scoped-id'
 export { migrateDown, migrateToLatest, type MigrationStep } from './migrate'
-export { InvalidCursorError, MigrationError } from './errors'
+export { DiskFullError, InvalidCursorError, MigrationError } from './errors'
 export type {
   Conversation,
   ConversationUpdate,

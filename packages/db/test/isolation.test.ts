@@ -14,6 +14,7 @@ import {
   startRegeneration,
   startTurn,
   updateConversation,
+  userScopedId,
 } from '../src/index'
 import type { Conversation, Message, User } from '../src/index'
 import { createTestDb, type TestDb } from '../src/testing'
@@ -39,7 +40,13 @@ beforeAll(async () => {
         userId: bob.id,
         conversationId: bobsConversation.id,
         messages: [
-          { role: 'user', content: 'secret', status: 'completed', clientMessageId },
+          {
+            role: 'user',
+            content: 'secret',
+            status: 'completed',
+            // Stored as startTurn stores it: in Bob's key space.
+            clientMessageId: userScopedId(bob.id, clientMessageId),
+          },
           { role: 'assistant', content: '', status: 'pending' },
         ],
         preview: 'secret',

@@ -8,7 +8,7 @@
  */
 import { tracked, type TrackedEnvelope } from '@trpc/server'
 import type { AuthUser } from '@t3chat/auth'
-import { findMessage } from '@t3chat/db'
+import { findMessage, userScopedId } from '@t3chat/db'
 import type { ApiDeps } from '../deps'
 import { NotFoundError } from '../errors'
 import { toMessage } from '../mappers'
@@ -40,42 +40,63 @@ export async function streamAnswer(
 ): Promise<AsyncGenerator<TrackedChatEvent>> {
   const offset = parseOffset(input.lastEventId)
   const { messageId } = input
-  const load = () =>
-    findMessage(deps.db, { userId: user.id, id: messageId }).then((m) => m && toMessage(m))
+  const loader = (id: string) => () =>
+    findMessage(deps.db, { userId: user.id, id }).then((m) => m && toMessage(m))
+  // An answer id chosen by this client that another user had taken is stored under an id
+  // derived from it for this user (turns/send.ts): following the chosen id follows that answer.
+  const derivedId = userScopedId(user.id, messageId)
   const started = performance.now()
-  // Someone else's answer and a missing id must look alike, in time too: both wait out
-  // answerWaitMs (regression: NOT_FOUND in 16 ms for another user's live answer, 10 s else).
-  const notFound = async (): Promise<never> => {
-    await pause(deps.config.answerWaitMs - (performance.now() - started), signal)
-    throw new NotFoundError('message')
-  }
-  // The hub unreachable (Redis down) is not the subscriber's problem: the database answers.
-  const live = await deps.hub.lookup(messageId).catch(() => null)
-  if (live !== null && live.userId === user.id) return follow(deps, messageId, load, offset, signal)
-  if (live !== null) return notFound()
-  const row = await load()
-  if (row === undefined) {
-    // A client may subscribe to the answer id it passed to chat.send before that call has
-    // created it (one round trip instead of two): wait briefly for it to go live. A fast
-    // answer can start and end between two looks at a shared hub, so the database is asked
-    // again between short waits.
-    for (;;) {
-      const left = started + deps.config.answerWaitMs - performance.now()
-      if (left <= 0 || signal.aborted) return notFound()
-      const awaited = await deps.hub.waitFor(messageId, Math.min(WAIT_SLICE_MS, left), signal)
-      if (awaited !== null) {
-        if (awaited.userId !== user.id) return notFound()
-        return follow(deps, messageId, load, offset, signal)
-      }
-      const late = await load()
-      if (late !== undefined) {
-        if (isFinal(late.status)) return followDatabase(load, late, offset, signal, null)
-        return follow(deps, messageId, load, offset, signal)
-      }
+  // A client may subscribe to the answer id it passes to chat.send before that call has
+  // created it (one round trip instead of two): a missing id is waited for, up to
+  // answerWaitMs. A fast answer can start and end between two looks at a shared hub, so the
+  // database is asked again between short waits. Someone else's answer, live or not, takes
+  // exactly this path too — the same calls, the same wait, the same NOT_FOUND — so a
+  // subscription tells nothing about other users' ids (regression: NOT_FOUND in 16 ms for
+  // another user's live answer, 10 s for a missing id).
+  for (;;) {
+    // The hub unreachable (Redis down) is not the subscriber's problem: the database answers.
+    const live = await deps.hub.lookup(messageId).catch(() => null)
+    if (live !== null && live.userId === user.id)
+      return follow(deps, messageId, loader(messageId), offset, signal)
+    const row =
+      (await findMessage(deps.db, { userId: user.id, id: messageId })) ??
+      (await findMessage(deps.db, { userId: user.id, id: derivedId }))
+    if (row !== undefined) {
+      const message = toMessage(row)
+      const load = loader(message.id)
+      if (isFinal(message.status)) return followDatabase(load, message, offset, signal, null)
+      return follow(deps, message.id, load, offset, signal)
     }
+    const left = started + deps.config.answerWaitMs - performance.now()
+    if (left <= 0 || signal.aborted) throw new NotFoundError('message')
+    await waitForEither(deps, [live === null ? messageId : null, derivedId], left, signal)
   }
-  if (isFinal(row.status)) return followDatabase(load, row, offset, signal, null)
-  return follow(deps, messageId, load, offset, signal)
+}
+
+/**
+ * One slice of the wait: until one of the ids goes live on the hub, or the slice ends. A null
+ * id (someone else's live answer, which the hub would report at once) is waited out.
+ */
+async function waitForEither(
+  deps: ApiDeps,
+  ids: (string | null)[],
+  left: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const slice = Math.min(WAIT_SLICE_MS, left)
+  const done = new AbortController()
+  const either = AbortSignal.any([signal, done.signal])
+  try {
+    await Promise.race(
+      ids.map((id) =>
+        id === null
+          ? pause(slice, either)
+          : deps.hub.waitFor(id, slice, either).catch(() => pause(slice, either)),
+      ),
+    )
+  } finally {
+    done.abort()
+  }
 }
 
 async function* follow(

@@ -24,11 +24,12 @@ export const chatRouter = router({
     .meta({
       summary: 'Sends a user message and starts the answer.',
       description:
-        'Without `conversationId` it creates the conversation (with `systemPrompt` and `model`). With `model`, the conversation switches to it before this answer. Sending the same `clientMessageId` again returns the first result and creates nothing. Pass your own `assistantMessageId` to open `chat.stream` at the same time (one round trip). Upstream model failures do not fail this call: they end the answer with `status: error`.',
+        'Without `conversationId` it creates the conversation (with `systemPrompt` and `model`). With `model`, the conversation switches to it before this answer. Sending the same `clientMessageId` again returns the first result and creates nothing. Pass your own `assistantMessageId` to open `chat.stream` at the same time (one round trip). Client-chosen ids are per user: another user’s id works like a fresh one (an `assistantMessageId` another user’s message has gives the answer an id derived from it, the same on a retry; `chat.stream` on the chosen id follows it). Upstream model failures do not fail this call: they end the answer with `status: error`.',
       errors: {
         ...startErrors,
         NOT_FOUND: 'the conversation does not exist or is not yours',
-        BAD_REQUEST: 'unknown model, or a `clientMessageId` / `assistantMessageId` already used',
+        BAD_REQUEST:
+          'unknown model, or a `clientMessageId` / `assistantMessageId` you already used',
       },
     })
     .input(
@@ -79,7 +80,7 @@ export const chatRouter = router({
         ...startErrors,
         NOT_FOUND: 'the conversation, or `messageId` in it, does not exist or is not yours',
         BAD_REQUEST:
-          'unknown model, a `clientMessageId` already used, `messageId` is not an answer, or nothing to answer yet',
+          'unknown model, a `clientMessageId` you already used, `messageId` is not an answer, or nothing to answer yet',
       },
     })
     .input(
@@ -103,7 +104,8 @@ export const chatRouter = router({
       errors: {
         ...startErrors,
         NOT_FOUND: 'the message does not exist or is not yours',
-        BAD_REQUEST: 'unknown model, a `clientMessageId` already used, or `messageId` is an answer',
+        BAD_REQUEST:
+          'unknown model, a `clientMessageId` you already used, or `messageId` is an answer',
       },
     })
     .input(

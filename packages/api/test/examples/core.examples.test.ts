@@ -14,11 +14,7 @@ const h = useHarness()
 it('records an example of every procedure', async () => {
   const examples = recordExamples('core')
   const { caller, token } = await h.user()
-  const call = async <I, O>(path: string, input: I, run: (input: I) => Promise<O>) => {
-    const output = await run(input)
-    examples.add(path, input === undefined ? { output } : { input, output })
-    return output
-  }
+  const call = examples.call
 
   await call('health', undefined, () => h.anonymous().health())
   await call('user.me', undefined, () => caller.user.me())

@@ -11,11 +11,7 @@ const h = useHarness()
 it('records an example of every share, export and import procedure', async () => {
   const examples = recordExamples('sharing')
   const { caller } = await h.user()
-  const call = async <I, O>(path: string, input: I, run: (input: I) => Promise<O>) => {
-    const output = await run(input)
-    examples.add(path, { input, output })
-    return output
-  }
+  const call = examples.call
   const sent = await caller.chat.send({
     clientMessageId: randomUUID(),
     content: 'Name three rivers in Portugal.',

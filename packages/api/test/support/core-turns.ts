@@ -20,7 +20,7 @@ export async function finalMessage(caller: CoreCaller, messageId: string): Promi
  */
 export async function sendAndFinish(
   caller: CoreCaller,
-  input: { content: string; conversationId?: string; model?: string },
+  input: { content: string; conversationId?: string; model?: string; clientMessageId?: string },
 ) {
   const sent = await caller.chat.send({
     clientMessageId: randomUUID(),

@@ -37,11 +37,23 @@ export function recordExamples(name: string) {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalise(v)]))
     return value
   }
+  /** Records one call; a second example of the same path is a mistake. */
+  const add = (path: string, example: Example): void => {
+    if (path in recorded) throw new Error(`a second example for ${path}`)
+    recorded[path] = normalise(example) as Example
+  }
   return {
-    /** Records one call; the first example of a path wins. */
-    add(path: string, example: Example): void {
-      if (path in recorded) throw new Error(`a second example for ${path}`)
-      recorded[path] = normalise(example) as Example
+    add,
+    /** Runs one call and records it (without `input` when the procedure takes none). */
+    async call<I, O>(
+      this: void,
+      path: string,
+      input: I,
+      run: (input: I) => Promise<O>,
+    ): Promise<O> {
+      const output = await run(input)
+      add(path, input === undefined ? { output } : { input, output })
+      return output
     },
     async save(): Promise<void> {
       const sorted = Object.fromEntries(

@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 import type { Conversation, Database, Executor } from '../database'
 import { moveActivePath, selectBranchedMessages, type BranchedMessage } from './branches'
 import type { StartedTurn, TurnOutcome } from './chat-turns'
+import { userScopedId } from '../scoped-id'
 import { findConversation, lockConversation } from './conversations'
 import { findMessage, findMessageByClientId } from './messages'
 import { uniqueViolation } from './pg-errors'
@@ -60,7 +61,6 @@ export async function startRegeneration(
       .transaction()
       .execute((trx) => insertBranchTurn(trx, { ...r, kind: 'regenerate', answerOf: r.messageId }))
   } catch (error) {
-    // Client ids are unique across users: someone else's id is a bad id, not a server error.
     if (uniqueViolation(error) === null) throw error
     return (
       (await findRegeneration(db, r)) ?? {
@@ -223,7 +223,7 @@ async function insertBranchTurn(
         role: 'user',
         content: t.userMessage.content,
         status: 'completed',
-        clientMessageId: t.userMessage.clientMessageId,
+        clientMessageId: userScopedId(t.userId, t.userMessage.clientMessageId),
         hidden: true,
         completedAt: sql<Date>`now()`,
       })
@@ -248,7 +248,7 @@ async function insertBranchTurn(
       content: '',
       model,
       status: 'pending',
-      clientMessageId: t.kind === 'regenerate' ? t.clientMessageId : null,
+      clientMessageId: t.kind === 'regenerate' ? userScopedId(t.userId, t.clientMessageId) : null,
       hidden: true,
       ownerInstance: t.owner,
     })

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Conversation, Executor, Message, MessageStatus } from '../database'
 import { selectBranchedMessages, type BranchedMessage } from './branches'
+import { userScopedId } from '../scoped-id'
 import { findConversation } from './conversations'
 import { findMessageByClientId } from './messages'
 import { uniqueViolation } from './pg-errors'
@@ -116,6 +117,8 @@ async function findSentTurn(
 
 async function insertTurn(db: Executor, t: TurnStart): Promise<TurnStarted | undefined> {
   const setSystem = t.systemPrompt !== undefined
+  // Client ids live in a key space per user: another user's id never collides with this one.
+  const clientId = userScopedId(t.userId, t.clientMessageId)
   const system = t.systemPrompt ?? null
   // An existing conversation's row is locked first (FOR UPDATE returns its newest version), so
   // the leaf the user message hangs from is the one the conditional update then sees.
@@ -155,7 +158,7 @@ async function insertTurn(db: Executor, t: TurnStart): Promise<TurnStarted | und
         (id, conversation_id, parent_id, seq, role, content, model, status, client_message_id,
          completed_at, owner_instance)
       select ${t.userMessageId}::uuid, id, previous_leaf_id, last_seq - 1, 'user', ${t.content},
-             null, 'completed', ${t.clientMessageId}::uuid, now(), null
+             null, 'completed', ${clientId}::uuid, now(), null
       from conv
       union all
       select ${t.assistantMessageId}::uuid, id, ${t.userMessageId}::uuid, last_seq, 'assistant', '',

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database, Executor, Message } from '../database'
+import { userScopedId } from '../scoped-id'
 import { selectBranchedMessages, type BranchedMessage } from './branches'
 
 /** The message with its branch position, if its conversation belongs to `userId`. */
@@ -14,14 +15,17 @@ export async function findMessage(
     .executeTakeFirst()
 }
 
-/** The message created with this client-supplied id, if it is the user's (idempotent sends). */
+/**
+ * The message created with this client-supplied id, if it is the user's (idempotent sends).
+ * Client ids are stored per user ({@link userScopedId}): another user's id is never found.
+ */
 export async function findMessageByClientId(
   db: Executor,
   key: { userId: string; clientMessageId: string },
 ): Promise<BranchedMessage | undefined> {
   return selectBranchedMessages(db)
     .innerJoin('conversations', 'conversations.id', 'messages.conversationId')
-    .where('messages.clientMessageId', '=', key.clientMessageId)
+    .where('messages.clientMessageId', '=', userScopedId(key.userId, key.clientMessageId))
     .where('conversations.userId', '=', key.userId)
     .executeTakeFirst()
 }

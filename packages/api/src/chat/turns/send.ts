@@ -1,10 +1,15 @@
 /**
  * chat.send: a user message and its answer, started in one statement (see open-turn.ts for
  * the shape every turn follows). A repeated `clientMessageId` returns the first result.
+ *
+ * Client-chosen ids never tell one user about another's: `clientMessageId` lives in a key
+ * space per user (the database stores it scoped), and an `assistantMessageId` that another
+ * user's message already has is treated as fresh: the answer gets an id derived from it for
+ * this user (the same on a retry; chat.stream on the chosen id follows it).
  */
 import { randomUUID } from 'node:crypto'
 import type { AuthUser } from '@t3chat/auth'
-import { startTurn, type StartedTurn } from '@t3chat/db'
+import { findMessage, startTurn, userScopedId, type StartedTurn } from '@t3chat/db'
 import type { ApiDeps } from '../../deps'
 import { GenerationInProgressError, InvalidInputError, NotFoundError } from '../../errors'
 import { toConversation, toMessage } from '../../mappers'
@@ -23,9 +28,31 @@ export interface SendInput {
   systemPrompt?: string | null | undefined
 }
 
+/** The answer id is another user's message: the caller tries again with a derived one. */
+const TAKEN_ELSEWHERE = Symbol('taken elsewhere')
+
+const alreadyUsed = (field: string) =>
+  new InvalidInputError(`${field}: already used; send with a new id.`)
+
 export async function send(deps: ApiDeps, user: AuthUser, input: SendInput): Promise<SendResult> {
+  const chosen = input.assistantMessageId
+  const sent = await startSend(deps, user, input, chosen ?? randomUUID())
+  if (sent !== TAKEN_ELSEWHERE) return sent
+  const again =
+    chosen === undefined
+      ? TAKEN_ELSEWHERE
+      : await startSend(deps, user, input, userScopedId(user.id, chosen))
+  if (again === TAKEN_ELSEWHERE) throw alreadyUsed('assistantMessageId')
+  return again
+}
+
+async function startSend(
+  deps: ApiDeps,
+  user: AuthUser,
+  input: SendInput,
+  assistantMessageId: string,
+): Promise<SendResult | typeof TAKEN_ELSEWHERE> {
   const userMessageId = randomUUID()
-  const assistantMessageId = input.assistantMessageId ?? randomUUID()
   const turn = await openTurn(deps, user, { model: input.model, answerId: assistantMessageId })
   try {
     const started = await turn.write((db) =>
@@ -46,8 +73,13 @@ export async function send(deps: ApiDeps, user: AuthUser, input: SendInput): Pro
     )
     switch (started.outcome) {
       case 'duplicate':
-        if (started.turn?.userMessage == null)
-          throw new InvalidInputError(`${started.field}: already used; send with a new id.`)
+        if (started.turn?.userMessage == null) {
+          const taken =
+            started.field === 'assistantMessageId' &&
+            (await findMessage(deps.db, { userId: user.id, id: assistantMessageId })) === undefined
+          if (taken) return TAKEN_ELSEWHERE
+          throw alreadyUsed(started.field)
+        }
         return replayed(deps, started.turn, started.turn.userMessage)
       case 'not_found':
         throw new NotFoundError('conversation')
