@@ -41,7 +41,7 @@ export function renderReference(api: ApiDescription, examples: Record<string, Ex
   const out: string[] = [
     '# t3chat API reference',
     '',
-    '<!-- Generated from the router by `pnpm docs`: do not edit. CI fails when it is stale. -->',
+    '<!-- Generated from the router by `pnpm run docs`: do not edit. CI fails when it is stale. -->',
     '',
     'Generated from the tRPC router (`packages/api`): the procedures, their input and output',
     'schemas, the errors they declare and the events of each subscription. The examples were',
