@@ -37,7 +37,7 @@ async function main(): Promise<number> {
     const current = await readFile(path, 'utf8').catch(() => null)
     if (current === text) continue
     if (verify) {
-      process.stderr.write(`docs/${name} is stale: run \`pnpm docs\` and commit it.\n`)
+      process.stderr.write(`docs/${name} is stale: run \`pnpm run docs\` and commit it.\n`)
       stale++
     } else {
       await writeFile(path, text)
