@@ -110,6 +110,7 @@ export async function runScenarios(opts: {
       profileDir: string | null,
       databaseUrl = mainDb,
       inspect = false,
+      startupTimeoutMs?: number,
     ): Promise<ServerProcess> => {
       const server = await startServerProcess({
         databaseUrl,
@@ -118,6 +119,7 @@ export async function runScenarios(opts: {
         logFile: join(logsDir, `server-${++servers}.log`),
         profileDir,
         inspect,
+        ...(startupTimeoutMs !== undefined ? { startupTimeoutMs } : {}),
       })
       log(`server ${server.url} (pid ${server.pid})${profileDir !== null ? ', CPU-profiled' : ''}`)
       return server
@@ -241,18 +243,23 @@ export async function runScenarios(opts: {
         server,
       )
       if (postgres) {
-        const embedded = await serve(null, null)
-        try {
-          await pool.retarget(embedded.url, embedded.pid)
-          await warmUp()
-          await variant(
-            'embedded PGlite (the default without DATABASE_URL)',
-            { database: 'pglite', rounds: 1, fresh: false },
-            embedded,
-          )
-        } finally {
-          await retire(embedded)
-          await pool.retarget(server.url, server.pid)
+        // Its own scenario: a slow first start (initdb, migrations) fails it, not the run.
+        const embedded = await scenario('embedded PGlite server start-up', () =>
+          serve(null, null, false, 180_000),
+        )
+        if (embedded !== undefined) {
+          try {
+            await pool.retarget(embedded.url, embedded.pid)
+            await scenario('warm-up of the embedded server (not measured)', warmUp)
+            await variant(
+              'embedded PGlite (the default without DATABASE_URL)',
+              { database: 'pglite', rounds: 1, fresh: false },
+              embedded,
+            )
+          } finally {
+            await retire(embedded)
+            await pool.retarget(server.url, server.pid)
+          }
         }
       }
       out.scenarios.variants = variants
