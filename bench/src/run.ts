@@ -213,8 +213,10 @@ export async function runScenarios(opts: {
       )
     if (wants('variants')) {
       const variants: VariantResult[] = []
-      // Up to the reference level: the figures the targets are read at.
-      const levels = cfg.ramp.levels.filter((l) => l <= cfg.ramp.referenceLevel)
+      // Up to the reference level, the figures the targets are read at (quick: the first level).
+      const levels = cfg.quick
+        ? cfg.ramp.levels.slice(0, 1)
+        : cfg.ramp.levels.filter((l) => l <= cfg.ramp.referenceLevel)
       const variant = async (
         name: string,
         v: Omit<VariantResult, 'name' | 'light' | 'ramp'>,
