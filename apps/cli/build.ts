@@ -2,8 +2,8 @@
 // runs plain JavaScript: no TypeScript compilation at start-up.
 // The workspace packages it uses (client, auth) are bundled with their dependencies; the CLI's
 // own npm dependencies stay external (resolved from its node_modules). The embedded server
-// and the demo's fake provider are TypeScript workspace sources loaded only when needed
-// (src/connect/server-modules.ts).
+// and the demo's fake provider are loaded only when needed (src/connect/server-modules.ts),
+// from the compiled server (apps/server/dist, built by its own build.ts).
 import { readFileSync, rmSync } from 'node:fs'
 import { build, type Plugin } from 'esbuild'
 
@@ -11,8 +11,12 @@ const root = new URL('.', import.meta.url)
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
   dependencies: Record<string, string>
 }
-/** Loaded at run time from source, only for an embedded server. */
-const RUNTIME_SOURCES = new Set(['@t3chat/server', '@t3chat/llm'])
+/** `@t3chat/server` and `@t3chat/server/<entry>` → the compiled server's `dist/<entry>.js`. */
+function compiledServer(specifier: string): string | null {
+  if (specifier === '@t3chat/server') return '@t3chat/server/dist/index.js'
+  const entry = /^@t3chat\/server\/([\w-]+)$/.exec(specifier)?.[1]
+  return entry === undefined ? null : `@t3chat/server/dist/${entry}.js`
+}
 
 function packageName(specifier: string): string {
   const parts = specifier.split('/')
@@ -24,8 +28,9 @@ const externals: Plugin = {
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith('node:')) return { external: true }
+      const compiled = compiledServer(args.path)
+      if (compiled !== null) return { path: compiled, external: true }
       const name = packageName(args.path)
-      if (RUNTIME_SOURCES.has(name)) return { external: true }
       if (name.startsWith('@t3chat/')) return undefined
       return Object.hasOwn(pkg.dependencies, name) ? { external: true } : undefined
     })

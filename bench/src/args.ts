@@ -11,7 +11,16 @@ export interface BenchArgs {
   only: Set<string>
 }
 
-export const SCENARIOS = ['light', 'ramp', 'variants', 'memory', 'soak', 'sql', 'lists'] as const
+export const SCENARIOS = [
+  'light',
+  'ramp',
+  'variants',
+  'memory',
+  'soak',
+  'sql',
+  'lists',
+  'redis',
+] as const
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
   const args: BenchArgs = {
@@ -44,7 +53,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       }
     } else if (arg === '--help' || arg === '-h') {
       throw new Error(
-        'usage: pnpm bench [--quick] [--profile] [--heap-diff] [--workers=N] [--levels=N,N] [--only=light,ramp,variants,memory,soak,sql,lists]',
+        'usage: pnpm bench [--quick] [--profile] [--heap-diff] [--workers=N] [--levels=N,N] [--only=light,ramp,variants,memory,soak,sql,lists,redis]',
       )
     } else throw new Error(`unknown argument "${arg}" (try --help)`)
   }

@@ -37,6 +37,13 @@ export interface BenchConfig {
   }
   sqlTurn: { tokens: number; delayMs: number }
   list: { conversations: number; messagesPerConversation: number; calls: number }
+  /** Two instances on Postgres + Redis (scenarios/redis.ts). */
+  redis: {
+    frames: { answers: number; tokens: number }
+    resumes: number
+    load: { answers: number; tokens: number }
+    capacity: { levels: number[]; tokens: number; staggerMs: number }
+  }
 }
 
 /** One token every 20 ms: the steady 50 tokens/s stream of every scenario. */
@@ -98,6 +105,12 @@ function baseConfig(opts: {
       soak: { turns: 200, warmupTurns: 0, concurrency: 50, tokens: 20, settleMs: 300 },
       sqlTurn: { tokens: 500, delayMs: 5 },
       list: { conversations: 1_000, messagesPerConversation: 20, calls: 50 },
+      redis: {
+        frames: { answers: 2, tokens: 40 },
+        resumes: 4,
+        load: { answers: 10, tokens: 60 },
+        capacity: { levels: [20], tokens: 40, staggerMs: 300 },
+      },
     }
   }
   return {
@@ -128,5 +141,11 @@ function baseConfig(opts: {
     soak: { turns: 3_000, warmupTurns: 300, concurrency: 50, tokens: 20, settleMs: 6_000 },
     sqlTurn: { tokens: 500, delayMs: TOKEN_DELAY_MS },
     list: { conversations: 10_000, messagesPerConversation: 100, calls: 300 },
+    redis: {
+      frames: { answers: 20, tokens: 200 },
+      resumes: 30,
+      load: { answers: 100, tokens: 300 },
+      capacity: { levels: [50, 100, 200], tokens: 200, staggerMs: 1_000 },
+    },
   }
 }

@@ -17,6 +17,8 @@ import type { BenchResults } from './report/results'
 import { measureLight, measureRamp, type VariantResult } from './scenarios/latency'
 import { measureListAtScale } from './scenarios/list-at-scale'
 import { measureMemory, measureSoak } from './scenarios/memory'
+import { measureRedis } from './scenarios/redis'
+import { redisAvailable } from './scenarios/redis-server'
 import { measureSqlPerTurn } from './scenarios/sql-per-turn'
 import { streamStats, type Probe } from './scenarios/streams'
 import {
@@ -385,6 +387,38 @@ export async function runScenarios(opts: {
             return r
           },
         )
+    }
+    if (wants('redis')) {
+      if (!postgres) out.skipped.push({ scenario: 'redis', reason: 'needs Postgres' })
+      else if (!(await redisAvailable()))
+        out.skipped.push({ scenario: 'redis', reason: 'redis-server is not installed' })
+      else {
+        const redisDb = await newDatabase('redis')
+        out.scenarios.redis = await scenario(
+          'two instances on Postgres + Redis: follow from the other instance, resume, Redis cost, WS capacity',
+          () =>
+            measureRedis({
+              cfg,
+              users,
+              serve: async (env) => {
+                const s = await startServerProcess({
+                  databaseUrl: redisDb,
+                  dataDir,
+                  upstreamBaseURL: fake.baseURL,
+                  logFile: join(logsDir, `server-${++servers}.log`),
+                  env,
+                })
+                log(`server ${s.url} (pid ${s.pid})${env.REDIS_URL ? ', with Redis' : ''}`)
+                return s
+              },
+              retire,
+              startPool,
+              fakePid: fake.pid,
+              logFile: join(logsDir, 'redis.log'),
+              log,
+            }),
+        )
+      }
     }
     await fake.stop()
     out.completed = true

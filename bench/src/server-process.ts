@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process'
+import { execFileSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
 import { forkTs, spawnLogged, stop, withTimeout } from './children'
@@ -26,9 +26,21 @@ export interface ServerProcess {
 /** The repository root (bench/ is one level below it). */
 export const repoRoot = join(import.meta.dirname, '..', '..')
 
+let built = false
+
+/** Compiles the server (apps/server/dist) once per benchmark process, as `pnpm start` does. */
+export function buildServer(): void {
+  if (built) return
+  execFileSync('pnpm', ['--silent', '--filter', '@t3chat/server', 'build'], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  })
+  built = true
+}
+
 /**
- * Spawns `node --import tsx apps/server/src/main.ts` (exactly what `pnpm start` runs) with its
- * own environment, and resolves once it prints the URL it listens on.
+ * Spawns `node apps/server/dist/main.js` (exactly what `pnpm start` runs, compiled first) with
+ * its own environment, and resolves once it prints the URL it listens on.
  */
 export async function startServerProcess(opts: {
   databaseUrl: string | null
@@ -70,11 +82,16 @@ export async function startServerProcess(opts: {
   const nodeArgs = [
     ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []),
     ...(opts.inspect ? ['--inspect=127.0.0.1:0'] : []),
-    '--import',
-    'tsx',
   ]
+  // T3CHAT_BENCH_SERVER=source runs the TypeScript source through tsx instead (the server as it
+  // started before it was compiled), for before/after comparisons.
+  const fromSource = process.env.T3CHAT_BENCH_SERVER === 'source'
+  if (!fromSource) buildServer()
+  const entry = fromSource
+    ? ['--import', 'tsx', 'apps/server/src/main.ts']
+    : ['apps/server/dist/main.js']
   let inspectorUrl: string | null = null
-  const child = spawnLogged(process.execPath, [...nodeArgs, 'apps/server/src/main.ts'], {
+  const child = spawnLogged(process.execPath, [...nodeArgs, ...entry], {
     cwd: repoRoot,
     env,
     logFile: opts.logFile,

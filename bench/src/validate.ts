@@ -17,6 +17,7 @@ export function validate(r: BenchResults, only: ReadonlySet<string>): string[] {
     ['soak', s.soak],
     ['sql', s.sqlPerTurn],
     ['lists', r.database.kind === 'postgres' ? s.listAtScale : true],
+    ['redis', s.redis ?? (r.skipped.some((x) => x.scenario === 'redis') ? true : undefined)],
   ]
   for (const [name, value] of expected) {
     if (wants(name) && value === undefined) problems.push(`${name}: no result`)
@@ -42,6 +43,9 @@ export function validate(r: BenchResults, only: ReadonlySet<string>): string[] {
     for (const m of s.memory ?? [])
       if (m.stats.failed > 0) failed.push(`memory ${m.transport}: ${m.stats.errors.join('; ')}`)
     if ((s.soak?.failed ?? 0) > 0) failed.push(`soak: ${s.soak?.errors.join('; ') ?? ''}`)
+    for (const run of s.redis?.capacity ?? [])
+      if (run.failed > 0)
+        failed.push(`redis capacity ${run.level}${run.redis ? ' with Redis' : ''}`)
     problems.push(...failed.map((f) => `streams failed in ${f}`))
   }
   return problems

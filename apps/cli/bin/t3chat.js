@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The installed `t3chat`: runs the compiled CLI (pnpm --filter @t3chat/cli build).
+// The installed `t3chat`: runs the compiled CLI (built by `pnpm install` or `pnpm build`).
 try {
   await import('../dist/main.js')
 } catch (error) {
@@ -7,7 +7,7 @@ try {
     throw error
   }
   process.stderr.write(
-    't3chat: the CLI is not built yet. Run `pnpm --filter @t3chat/cli build` in the repository.\n',
+    't3chat: the CLI is not built yet. Run `pnpm install` (or `pnpm build`) in the repository.\n',
   )
   process.exit(1)
 }

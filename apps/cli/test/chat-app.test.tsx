@@ -1,9 +1,5 @@
-import { render } from 'ink-testing-library'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ChatController } from '../src/chat/controller'
-import type { Role } from '../src/config/file'
-import { clientSession } from '../src/connect/session'
-import { ChatApp } from '../src/ui/app'
+import { openTestChat, type ChatOptions } from './helpers/chat'
 import { startTestServer, type TestServer } from './helpers/server'
 import { flat, squash, waitFor } from './helpers/wait'
 
@@ -20,61 +16,7 @@ afterAll(() => server.close())
 
 const CTRL_C = '\u0003'
 
-/** The real chat UI on the real client and server; returns helpers to drive and inspect it. */
-function openChat(
-  opts: {
-    conversation?: string
-    model?: string
-    pageSize?: number
-    roles?: Record<string, Role>
-  } = {},
-) {
-  const session = clientSession({ url: server.url, getToken: () => server.token })
-  let exited = false
-  const terminal: string[] = []
-  const controller = new ChatController({
-    session,
-    model: opts.model ?? null,
-    conversation: opts.conversation ?? null,
-    ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
-    roles: opts.roles ?? {},
-    writeTerminal: (data) => terminal.push(data),
-    onExit: () => (exited = true),
-  })
-  const ui = render(<ChatApp controller={controller} defaultModel={null} />)
-  void controller.start()
-  cleanups.push(async () => {
-    ui.unmount()
-    controller.dispose()
-    await session.close()
-  })
-  const frame = () => ui.lastFrame() ?? ''
-  return {
-    controller,
-    ui,
-    frame,
-    /** What was written to the terminal outside Ink (escape sequences such as OSC 52). */
-    terminal,
-    exited: () => exited,
-    /** Types a line and presses Enter (as two writes, like a person). */
-    async type(text: string) {
-      ui.stdin.write(text)
-      await waitFor(() => flat(frame()).includes(flat(text).slice(-20)), { describe: frame })
-      ui.stdin.write('\r')
-    },
-    until: (check: (frame: string) => boolean, timeoutMs = 15_000) =>
-      waitFor(() => check(frame()), { timeoutMs, describe: frame }),
-    /** Waits for the first screen; from the conversation list, starts a new conversation. */
-    async newConversation() {
-      const screen = await waitFor(() => {
-        const s = controller.store.get().screen
-        return s === 'connecting' ? null : s
-      })
-      if (screen === 'list') ui.stdin.write('n')
-      await waitFor(() => controller.store.get().screen === 'chat', { describe: frame })
-    },
-  }
-}
+const openChat = (opts: ChatOptions = {}) => openTestChat(server, cleanups, opts)
 
 async function currentConversation(chat: ReturnType<typeof openChat>) {
   const conversation = await waitFor(() => chat.controller.store.get().conversation)
@@ -320,7 +262,7 @@ describe('chat view (real client and server)', () => {
     await chat.type('/branch prev')
     await chat.until((f) => f.includes('Branch 1/2'))
     expect((await visibleMessages(conversation.id)).at(-1)?.id).toBe(first?.id)
-    expect(chat.frame()).toContain('branch 1/2 · /branch prev|next')
+    expect(chat.frame()).toContain('branch 1/2 · ←/→ or /branch prev|next')
     await chat.type('/branch prev')
     await chat.until((f) => f.includes('Already on the first branch.'))
     await chat.type('/branch next')

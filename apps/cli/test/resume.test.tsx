@@ -185,3 +185,28 @@ it('t3chat ask through a network blip prints exactly the stored answer', async (
   expect(stored?.status).toBe('completed')
   expect(result.stdout).toBe(`${stored?.content ?? ''}\n`)
 })
+
+it('/retry whose response is lost in a network blip is sent again with the same id: one new answer, no error', async () => {
+  const chat = await chatThroughProxy('sse')
+  chat.ui.stdin.write('Answer me once')
+  chat.ui.stdin.write('\r')
+  await waitFor(() => chat.controller.store.get().lastAnswer !== null, {
+    timeoutMs: 20_000,
+    describe: chat.frame,
+  })
+  const conversation = await waitFor(() => chat.controller.store.get().conversation)
+  // The server regenerates, then the connection drops before the client hears back.
+  const lost = proxy.loseResponseTo('chat.regenerate')
+  chat.ui.stdin.write('/retry fake/echo')
+  chat.ui.stdin.write('\r')
+  await lost
+  await waitFor(() => chat.frame().includes('↻ New answer with fake/echo · branch 2/2'), {
+    describe: chat.frame,
+  })
+  await waitFor(() => chat.controller.store.get().live === null, { describe: chat.frame })
+  const path = await server.client.message.list.query({ conversationId: conversation.id })
+  const answer = path.items.at(-1)
+  const siblings = await server.client.message.siblings.query({ messageId: answer?.id ?? '' })
+  expect(siblings.items.map((m) => m.model)).toEqual(['fake/lorem:tokens=30,delay=10', 'fake/echo'])
+  expect(chat.frame()).not.toMatch(/CONFLICT|still generating|✗/)
+})

@@ -32,8 +32,10 @@ export async function runInstance(
   fail: (message: string) => never,
   quiet: boolean,
 ): Promise<void> {
+  // Before the server is up, a fatal failure also fails the start, which says so (below).
+  let onFatal = (_message: string) => undefined as void
   try {
-    const server = await startServer(env, logger)
+    const server = await startServer(env, logger, (message) => onFatal(message))
     logger.info(
       {
         url: server.url,
@@ -45,20 +47,26 @@ export async function runInstance(
     )
     if (!quiet) process.stdout.write(banner(env, server.url))
     let stopping = false
-    const stop = (signal: string) => {
+    const stop = (reason: string, code: number) => {
       if (stopping) return
       stopping = true
-      logger.info({ signal }, 'shutting down')
+      logger.info({ reason }, 'shutting down')
+      // Bounded: whatever hangs in the shutdown, the process ends.
+      setTimeout(() => process.exit(code === 0 ? 1 : code), env.SHUTDOWN_TIMEOUT_MS + 5_000).unref()
       server.close().then(
-        () => process.exit(0),
+        () => process.exit(code),
         (error: unknown) => {
           logger.error({ err: error }, 'shutdown failed')
           process.exit(1)
         },
       )
     }
-    process.on('SIGINT', () => stop('SIGINT'))
-    process.on('SIGTERM', () => stop('SIGTERM'))
+    onFatal = (message) => {
+      process.stderr.write(`t3chat: ${message}\n`)
+      stop('fatal', 1)
+    }
+    process.on('SIGINT', () => stop('SIGINT', 0))
+    process.on('SIGTERM', () => stop('SIGTERM', 0))
   } catch (error) {
     if (error instanceof StartupError) fail(error.message)
     const message = error instanceof Error ? error.message : String(error)

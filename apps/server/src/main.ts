@@ -1,5 +1,4 @@
 import cluster from 'node:cluster'
-import { runPrimary } from './cluster'
 import { EnvError, parseEnv } from './env'
 import { runInstance } from './instance'
 import { createLogger } from './logger'
@@ -18,5 +17,7 @@ try {
 
 const logger = createLogger(env.LOG_LEVEL, undefined, process.stdout.isTTY)
 
-if (env.WORKERS > 1 && cluster.isPrimary) await runPrimary(env, logger, fail)
+// The primary of several workers needs Redis (and its client); one process loads neither.
+if (env.WORKERS > 1 && cluster.isPrimary)
+  await (await import('./cluster')).runPrimary(env, logger, fail)
 else await runInstance(env, logger, fail, cluster.isWorker)

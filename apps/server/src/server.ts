@@ -21,7 +21,6 @@ import {
 } from './http'
 import { createSseResponder } from './sse'
 import { closeUnauthenticated } from './ws-auth'
-import { connectRedis, RedisUnreachableError } from './redis'
 
 /** A running server. */
 export interface RunningServer {
@@ -54,8 +53,16 @@ function listenError(error: Error, env: Readonly<Env>): Error {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
 
-/** Builds every dependency once, migrates, recovers interrupted answers, and listens. */
-export async function startServer(env: Readonly<Env>, logger: Logger): Promise<RunningServer> {
+/**
+ * Builds every dependency once, migrates, recovers interrupted answers, and listens.
+ * `onFatal` hears of a failure the server cannot serve through (the embedded database's disk
+ * is full): the caller stops it; meanwhile every call fails fast with a clear error.
+ */
+export async function startServer(
+  env: Readonly<Env>,
+  logger: Logger,
+  onFatal: (message: string) => void = () => undefined,
+): Promise<RunningServer> {
   const localMode = env.SUPABASE_URL === undefined
   if (localMode && !LOOPBACK.has(env.HOST) && !env.T3CHAT_ALLOW_REMOTE) {
     throw new StartupError(
@@ -72,19 +79,18 @@ export async function startServer(env: Readonly<Env>, logger: Logger): Promise<R
   // Encrypts users' own provider keys (generated into the data dir when unset, one instance).
   const encryptionKey = await loadEncryptionKey(env.T3CHAT_ENCRYPTION_KEY, env.dataDir)
 
-  let redis
-  try {
-    redis = env.REDIS_URL === undefined ? null : await connectRedis(env.REDIS_URL, logger)
-  } catch (error) {
-    if (error instanceof RedisUnreachableError) throw new StartupError(error.message)
-    throw error
-  }
+  // Loaded only when configured: ioredis is a good part of a start-up that never uses it.
+  const redis = env.REDIS_URL === undefined ? null : await openRedis(env.REDIS_URL, logger)
 
   const db = await createDb({
     ...(env.DATABASE_URL !== undefined
       ? { connectionString: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
       : { dataDir: embeddedDatabaseDir(env.dataDir) }),
     onPoolError: (error) => logger.warn({ err: error }, 'database connection lost'),
+    onDiskFull: (error) => {
+      logger.error({ dataDir: error.dataDir }, 'embedded database: disk full')
+      onFatal(error.message)
+    },
   })
   try {
     await migrateToLatest(db)
@@ -289,4 +295,14 @@ async function until(done: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs
   do await new Promise((resolve) => setTimeout(resolve, 5))
   while (!done() && performance.now() < deadline)
+}
+
+async function openRedis(url: string, logger: Logger) {
+  const { connectRedis, RedisUnreachableError } = await import('./redis')
+  try {
+    return await connectRedis(url, logger)
+  } catch (error) {
+    if (error instanceof RedisUnreachableError) throw new StartupError(error.message)
+    throw error
+  }
 }

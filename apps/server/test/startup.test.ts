@@ -10,7 +10,7 @@ import { killChildren, runScript, runShell, spawnServer } from './support/child-
 import { freshPostgres, tempDataDir } from './support/test-server'
 import { rejectionCode } from './support/wire'
 
-// The process as a person starts it: `pnpm start` (src/main.ts) and `pnpm -s mint-token` (src/token.ts),
+// The process as a person starts it: `pnpm start` (dist/main.js) and `pnpm -s mint-token` (dist/token.js),
 // each with an environment this file controls completely.
 
 // Spawned processes cold-start tsx and the database: slow on a busy machine.

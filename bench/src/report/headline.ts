@@ -1,4 +1,5 @@
 import { GAP_LIMIT_MS } from '../scenarios/latency'
+import { redisHeadline } from './redis'
 import type { BenchResults, HeadlineRow } from './results'
 
 const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(v >= 100 ? 0 : 2) : 'n/a')
@@ -147,5 +148,6 @@ export function headline(r: Omit<BenchResults, 'headline'>): HeadlineRow[] {
         soak.failed === 0 && soak.heapKibPer1kTurns <= 512 && soak.after.fds - soak.before.fds <= 5,
     })
   }
+  if (r.scenarios.redis) rows.push(...redisHeadline(r.scenarios.redis))
   return rows
 }

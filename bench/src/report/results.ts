@@ -3,6 +3,7 @@ import type { ProfileSummary } from '../profile-summary'
 import type { LightResult, RampResult, VariantResult } from '../scenarios/latency'
 import type { ListAtScaleResult } from '../scenarios/list-at-scale'
 import type { MemoryResult, SoakResult } from '../scenarios/memory'
+import type { RedisResult } from '../scenarios/redis'
 import type { SqlPerTurnResult } from '../scenarios/sql-per-turn'
 import type { ServerLogSummary } from '../server-process'
 
@@ -58,6 +59,8 @@ export interface BenchResults {
     /** The same turn with the search index's triggers off: what the index costs a write. */
     sqlPerTurnWithoutSearch?: SqlPerTurnResult
     listAtScale?: ListAtScaleResult
+    /** Two instances on Postgres + Redis. */
+    redis?: RedisResult
   }
   skipped: Array<{ scenario: string; reason: string }>
   failures: Array<{ scenario: string; error: string }>

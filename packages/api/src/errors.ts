@@ -4,7 +4,7 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http'
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc'
 import type { Logger } from 'pino'
 import { AuthError } from '@t3chat/auth'
-import { InvalidCursorError } from '@t3chat/db'
+import { DiskFullError, InvalidCursorError } from '@t3chat/db'
 import { ZodError } from 'zod'
 
 /**
@@ -116,6 +116,17 @@ export function toTRPCError(error: unknown): TRPCError {
     return new TRPCError({
       code: 'BAD_REQUEST',
       message: 'cursor: not a cursor this server handed out; start again without one',
+      cause: error,
+    })
+  }
+  if (
+    error instanceof DiskFullError ||
+    (error instanceof Error && error.cause instanceof DiskFullError)
+  ) {
+    // The operator's problem, not the caller's: which disk and where is in the server's log.
+    return new TRPCError({
+      code: 'SERVICE_UNAVAILABLE',
+      message: "The server's disk is full; try again later.",
       cause: error,
     })
   }

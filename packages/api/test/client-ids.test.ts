@@ -134,6 +134,28 @@ describe('client-chosen ids are per user', () => {
     )
     expect(await snapshotUser(h.db, owner.id)).toEqual(before)
   })
+
+  it("chat.stop on the chosen id stops the answer whose id was derived from another user's", async () => {
+    const owner = await h.user()
+    const taken = await sendAndFinish(owner.caller, { content: 'mine', model: 'fake/echo' })
+    await h.deps.runner.idle()
+    const before = await snapshotUser(h.db, owner.id)
+    const attacker = await h.user()
+    const chosen = taken.assistantMessage.id
+    const live = await attacker.caller.chat.send({
+      clientMessageId: randomUUID(),
+      assistantMessageId: chosen,
+      content: 'long',
+      model: 'fake/slow:tokens=400',
+    })
+    expect(live.assistantMessage.id).toBe(userScopedId(attacker.id, chosen))
+    const stopped = await attacker.caller.chat.stop({ messageId: chosen })
+    expect(stopped).toMatchObject({ id: live.assistantMessage.id, status: 'cancelled' })
+    expect(await finalMessage(attacker.caller, live.assistantMessage.id)).toMatchObject({
+      status: 'cancelled',
+    })
+    expect(await snapshotUser(h.db, owner.id)).toEqual(before)
+  })
 })
 
 describe('existence oracle: chat.stream', () => {

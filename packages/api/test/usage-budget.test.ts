@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import pino from 'pino'
 import { addUsage, setBudgetOverride } from '@t3chat/db'
+import { createApi, createCaller, createContext } from '../src/index'
 import { useHarness } from './harness'
 import {
   expectError,
@@ -126,6 +128,51 @@ describe('budgets', () => {
     expect(await finalMessage(u.caller, first.assistantMessage.id)).toMatchObject({
       status: 'cancelled',
     })
+  })
+
+  it('two instances sharing the database: concurrent sends on the last cent, one starts', async () => {
+    clock.now = new Date('2026-03-31T12:00:00Z')
+    const u = await userWith({ spent: 0.995, month: 1 })
+    // A second API on the same database (its own hub and limits, as another instance has).
+    const other = createApi({
+      db: h.db,
+      verifier: h.deps.verifier,
+      llm: h.deps.llm,
+      models: h.deps.models,
+      logger: pino({ level: 'silent' }),
+      config: { ...h.deps.config },
+      clock: () => clock.now,
+    })
+    try {
+      const callers = [
+        u.caller,
+        createCaller(createContext({ deps: other.deps, authorization: `Bearer ${u.token}` })),
+      ]
+      const results = await Promise.allSettled(
+        callers.map((c) =>
+          c.chat.send({
+            clientMessageId: randomUUID(),
+            content: 'race',
+            model: 'fake/slow:tokens=100',
+          }),
+        ),
+      )
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+      const refused = results.filter((r) => r.status === 'rejected')
+      expect(refused).toHaveLength(1)
+      expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({
+        code: 'PAYMENT_REQUIRED',
+      })
+      for (const [i, r] of results.entries()) {
+        if (r.status !== 'fulfilled') continue
+        const caller = callers[i]
+        if (caller === undefined) continue
+        await caller.chat.stop({ messageId: r.value.assistantMessage.id })
+        await finalMessage(caller, r.value.assistantMessage.id)
+      }
+    } finally {
+      await other.close()
+    }
   })
 
   it('resets at the period boundary (UTC)', async () => {

@@ -141,6 +141,50 @@ describe('the cost of every answer', () => {
     expect(await h.deps.reconciler.runOnce()).toBe(0)
   })
 
+  it('of an answer a crash interrupted after its stream started is asked of the provider too (the generation id was checkpointed)', async () => {
+    const u = await h.user()
+    const { answer } = await sendAndFinish(u.caller, { content: 'billed', model: 'fake/lorem' })
+    const { generationId } = await messageRow(h.db, answer.id)
+    // What a crashed process leaves: a streaming answer whose checkpoint recorded the generation.
+    const conversationId = randomUUID()
+    const answerId = randomUUID()
+    await h.db
+      .insertInto('conversations')
+      .values({
+        id: conversationId,
+        userId: u.id,
+        currentModel: 'fake/lorem',
+        lastSeq: 1,
+        messageCount: 1,
+        activeMessageId: answerId,
+      })
+      .execute()
+    await h.db
+      .insertInto('messages')
+      .values({
+        id: answerId,
+        conversationId,
+        seq: 1,
+        role: 'assistant',
+        content: 'Lorem ipsum',
+        model: 'fake/lorem',
+        status: 'streaming',
+        generationId,
+        keyOwner: 'server',
+      })
+      .execute()
+    expect(await h.api.recover()).toBe(1)
+    expect(await jobOf(answerId)).toMatchObject({ keyOwner: 'server', attempts: 0 })
+    await h.deps.reconciler.runOnce() // 404 first
+    expect(await h.deps.reconciler.runOnce()).toBe(1)
+    const row = await messageRow(h.db, answerId)
+    expect(row).toMatchObject({ status: 'error', errorCode: 'interrupted', costSource: 'provider' })
+    expect(row.cost).toBeCloseTo(answer.usage?.cost ?? -1, 12)
+    // Counted once in the day's aggregate, as an answer.
+    const summary = await u.caller.usage.summary({ groupBy: 'model' })
+    expect(summary.rows.find((r) => r.key === 'fake/lorem')).toMatchObject({ answers: 2 })
+  })
+
   it('is null when nothing was generated (an error before the stream)', async () => {
     const { caller } = await h.user()
     const { answer } = await sendAndFinish(caller, {

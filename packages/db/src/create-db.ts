@@ -8,6 +8,8 @@ import type { Dialect, LogConfig } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
 import type { Database } from './database'
+import type { DiskFullError } from './errors'
+import { guardDiskFull } from './pglite-guard'
 
 /** Options for {@link createDb}. */
 export interface CreateDbOptions {
@@ -24,6 +26,11 @@ export interface CreateDbOptions {
    * broken connection by itself; without a handler the error is ignored instead of crashing.
    */
   onPoolError?: (error: Error) => void
+  /**
+   * Called once when the embedded database's disk is full. From then on every query fails with
+   * `DiskFullError` and the database is not touched again: stop and start again with space.
+   */
+  onDiskFull?: (error: DiskFullError) => void
 }
 
 const INT8_OID = 20
@@ -42,7 +49,7 @@ const INT8_OID = 20
 export async function createDb(opts: CreateDbOptions = {}): Promise<Kysely<Database>> {
   const dialect = opts.connectionString
     ? createPgDialect(opts.connectionString, opts)
-    : await createPgliteDialect(opts.dataDir)
+    : await createPgliteDialect(opts.dataDir, opts.onDiskFull)
   return new Kysely<Database>({
     dialect,
     // Nested keys stay as stored: user preferences are jsonb and must round-trip untouched.
@@ -65,7 +72,10 @@ function createPgDialect(connectionString: string, opts: CreateDbOptions): Diale
   return new PostgresDialect({ pool })
 }
 
-async function createPgliteDialect(dataDir: string | undefined): Promise<Dialect> {
+async function createPgliteDialect(
+  dataDir: string | undefined,
+  onDiskFull: ((error: DiskFullError) => void) | undefined,
+): Promise<Dialect> {
   if (dataDir === undefined) return new PGliteDialect(await openPglite())
   try {
     // A recursive mkdir on a read-only file system says ENOENT: ask the parent why.
@@ -75,7 +85,8 @@ async function createPgliteDialect(dataDir: string | undefined): Promise<Dialect
     })
     // PGlite itself only says "failed to initialize properly": find out first.
     await access(dataDir, constants.R_OK | constants.W_OK)
-    return new PGliteDialect(await openPglite(dataDir))
+    const pglite = await openPglite(dataDir)
+    return new PGliteDialect(guardDiskFull(pglite, dataDir, onDiskFull ?? (() => undefined)))
   } catch (error) {
     throw new DatabaseDirError(dataDir, error)
   }

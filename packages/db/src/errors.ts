@@ -21,3 +21,22 @@ export class MigrationError extends Error {
     super(message, options)
   }
 }
+
+/**
+ * The embedded database's disk is full. The instance is not used again (see pglite-guard.ts):
+ * the server stops, and starts again once there is space.
+ */
+export class DiskFullError extends Error {
+  override readonly name = 'DiskFullError'
+  readonly code = 'DISK_FULL'
+
+  constructor(
+    readonly dataDir: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `the embedded database in ${dataDir} ran out of disk space (no space left on the device): free space on that disk (or point T3CHAT_DATA_DIR elsewhere) and start again`,
+      options,
+    )
+  }
+}

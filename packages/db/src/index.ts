@@ -7,7 +7,7 @@ export {
 } from './create-db'
 export { userScopedId } from './scoped-id'
 export { migrateDown, migrateToLatest, type MigrationStep } from './migrate'
-export { InvalidCursorError, MigrationError } from './errors'
+export { DiskFullError, InvalidCursorError, MigrationError } from './errors'
 export type {
   Conversation,
   ConversationUpdate,

@@ -34,17 +34,32 @@ function ready(host: BranchHost): Conversation | null {
 
 /** `/edit <text>`: the last message you wrote gets new text and a new answer; the old stays a branch. */
 export async function editLast(host: BranchHost, text: string): Promise<void> {
-  const conversation = ready(host)
-  if (conversation === null) return
+  if (ready(host) === null) return
   const last = host.path().findLast((m) => m.role === 'user')
   if (last === undefined) return host.notice('warn', 'There is no message of yours to edit here.')
+  return editMessage(host, last.id, text)
+}
+
+/** A message of yours (any on the path) gets new text and a new answer; the old stays a branch. */
+export async function editMessage(
+  host: BranchHost,
+  messageId: string,
+  text: string,
+): Promise<void> {
+  const conversation = ready(host)
+  if (conversation === null) return
   const edited = await host.client.chat.edit.mutate({
-    messageId: last.id,
+    messageId,
     clientMessageId: randomUUID(),
     content: text,
   })
   await host.open(conversation.id)
   host.notice('info', `✎ Edited · branch ${branchLabel(edited.userMessage) ?? '1/1'}`)
+}
+
+/** Whether the path has a message with siblings (what ←/→ and `/branch` switch). */
+export function hasBranches(host: Pick<BranchHost, 'path'>): boolean {
+  return host.path().some((m) => m.branch.count > 1)
 }
 
 /** `/branch next|prev`: shows the neighbouring branch of the newest message that has siblings. */

@@ -93,8 +93,30 @@ describe('branch commands', () => {
       command: { name: 'branch', direction: 'prev' },
     })
     expect(parseInput('/fork')).toEqual({ kind: 'command', command: { name: 'fork' } })
-    expect(parseInput('/edit')).toMatchObject({ kind: 'invalid', error: /Usage: \/edit/ })
+    // Without text, /edit lets you pick the message.
+    expect(parseInput('/edit')).toEqual({ kind: 'command', command: { name: 'edit', text: null } })
     expect(parseInput('/branch sideways')).toMatchObject({ kind: 'invalid' })
     expect(parseInput('/fork now')).toMatchObject({ kind: 'invalid' })
+  })
+
+  it('parse /search, /share and /export', () => {
+    expect(parseInput('/search  tide tables')).toEqual({
+      kind: 'command',
+      command: { name: 'search', query: 'tide tables' },
+    })
+    expect(parseInput('/search')).toMatchObject({ kind: 'invalid', error: /Usage: \/search/ })
+    expect(parseInput('/share')).toMatchObject({ command: { name: 'share', action: 'create' } })
+    expect(parseInput('/share list')).toMatchObject({ command: { action: 'list' } })
+    expect(parseInput('/share revoke')).toMatchObject({ command: { action: 'revoke', ref: null } })
+    expect(parseInput('/share revoke 1a2b')).toMatchObject({ command: { ref: '1a2b' } })
+    expect(parseInput('/share nonsense')).toMatchObject({ kind: 'invalid' })
+    expect(parseInput('/export')).toMatchObject({ command: { format: 'md', file: null } })
+    expect(parseInput('/export json')).toMatchObject({ command: { format: 'json', file: null } })
+    expect(parseInput('/export md notes.md')).toMatchObject({
+      command: { format: 'md', file: 'notes.md' },
+    })
+    expect(parseInput('/export chat.json')).toMatchObject({
+      command: { format: 'json', file: 'chat.json' },
+    })
   })
 })

@@ -11,9 +11,14 @@ export type SlashCommand =
   | { name: 'retry'; model: string | null }
   | { name: 'role'; role: string | null }
   | { name: 'copy'; index: number | null }
-  | { name: 'edit'; text: string }
+  | { name: 'edit'; text: string | null }
   | { name: 'branch'; direction: 'next' | 'prev' }
   | { name: 'fork' }
+  | { name: 'search'; query: string }
+  | { name: 'share'; action: 'create' }
+  | { name: 'share'; action: 'list' }
+  | { name: 'share'; action: 'revoke'; ref: string | null }
+  | { name: 'export'; format: 'md' | 'json'; file: string | null }
   | { name: 'delete' }
   | { name: 'more' }
   | { name: 'usage' }
@@ -34,13 +39,18 @@ export const SLASH_HELP: ReadonlyArray<[usage: string, what: string]> = [
   ['/model [query]', 'choose the model (searchable picker; an exact id switches at once)'],
   ['/system [text|clear]', "show, set or clear the conversation's system prompt"],
   ['/title <text>', 'rename the conversation'],
-  ['/retry [model]', 'answer the last message again, optionally with another model'],
   ['/role [name]', 'use a role of the config file (system prompt and model); list them'],
   ['/copy [n]', 'copy the last (or nth) code block to the clipboard'],
   ['/retry [model]', 'answer the last message again (the old answer stays a branch)'],
-  ['/edit <text>', 'change your last message and get a new answer (the old stays a branch)'],
-  ['/branch next|prev', 'switch to the next or previous branch (the one shown as 2/3)'],
+  [
+    '/edit [text]',
+    'change your last message (or pick one) and get a new answer; the old stays a branch',
+  ],
+  ['/branch next|prev', 'switch to the next or previous branch (also ←/→ on an empty line)'],
   ['/fork', 'copy this conversation up to here into a new one'],
+  ['/search <words>', 'search your messages; Enter opens the conversation at the match'],
+  ['/share [list|revoke [id]]', 'a public link to this conversation; list or revoke its links'],
+  ['/export [md|json] [file]', 'save this conversation as Markdown or t3chat JSON'],
   ['/more', 'load earlier messages (also PgUp)'],
   ['/delete', 'delete this conversation'],
   ['/usage', 'this month’s tokens and cost per day, and your budget'],
@@ -115,9 +125,26 @@ export function parseInput(raw: string): ParsedInput {
           }
     }
     case 'edit':
+      return command({ name, text: arg === '' ? null : arg })
+    case 'search':
       return arg === ''
-        ? { kind: 'invalid', error: 'Usage: /edit <new text of your last message>' }
-        : command({ name, text: arg })
+        ? { kind: 'invalid', error: 'Usage: /search <words> ("a phrase", -excluded)' }
+        : command({ name, query: arg })
+    case 'share': {
+      const [action = '', ref, extra] = arg.split(/\s+/).filter(Boolean)
+      if (action === '') return command({ name, action: 'create' })
+      if (action === 'list' && ref === undefined) return command({ name, action: 'list' })
+      if (action === 'revoke' && extra === undefined)
+        return command({ name, action: 'revoke', ref: ref ?? null })
+      return { kind: 'invalid', error: 'Usage: /share [list | revoke [id]]' }
+    }
+    case 'export': {
+      const [first, ...rest] = arg === '' ? [] : arg.split(/\s+/)
+      const format = first === 'md' || first === 'json' ? first : null
+      const file = (format === null ? [first, ...rest] : rest).filter(Boolean).join(' ')
+      const guessed = /\.json$/i.test(file) ? 'json' : 'md'
+      return command({ name, format: format ?? guessed, file: file === '' ? null : file })
+    }
     case 'branch':
       return arg === 'next' || arg === 'prev'
         ? command({ name, direction: arg })

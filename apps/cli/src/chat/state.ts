@@ -1,4 +1,4 @@
-import type { Conversation, Message, MessageStatus, Model } from '@t3chat/client'
+import type { Conversation, Message, MessageStatus, Model, RouterOutputs } from '@t3chat/client'
 import type { StreamConnection } from '../answer/follow-answer'
 
 /** One printed block of the transcript. Entries only ever get appended (they go to `<Static>`). */
@@ -55,6 +55,13 @@ export interface PickerState {
   purpose: 'model' | 'retry'
 }
 
+/** One result of `search.messages`. */
+export type SearchHit = RouterOutputs['search']['messages']['items'][number]
+
+/** A list the user picks one item of with ↑/↓ and Enter: search results, or a message to edit. */
+export type ChooserState =
+  { kind: 'search'; query: string; hits: SearchHit[] } | { kind: 'edit'; messages: Message[] }
+
 /** Everything the interactive UI shows. */
 export interface ChatState {
   screen: 'connecting' | 'list' | 'chat'
@@ -77,6 +84,11 @@ export interface ChatState {
   busy: string | null
   list: ListState
   picker: PickerState | null
+  chooser: ChooserState | null
+  /** A message of yours being edited (`/edit` without text): the next Enter sends its new text. */
+  editing: { messageId: string } | null
+  /** Text put into the input line for the user to change (`key` tells one draft from the next). */
+  draft: { text: string; key: number } | null
   /** A yes/no question the input line answers. */
   confirm: { question: string; action: 'delete' } | null
   /** The connection or start-up failed for good. */
@@ -99,6 +111,9 @@ export const initialState: ChatState = {
   busy: null,
   list: { items: [], nextCursor: null, loading: false, loaded: false },
   picker: null,
+  chooser: null,
+  editing: null,
+  draft: null,
   confirm: null,
   fatal: null,
   exiting: false,

@@ -40,16 +40,24 @@ export function headerEntry(
   }
 }
 
-/** Entries for finished messages (an unfinished last answer is left to the live view). */
-export function messageEntries(messages: readonly Message[]): Entry[] {
+/**
+ * Entries for finished messages (an unfinished last answer is left to the live view); `mark`
+ * puts a line above one message (a search match).
+ */
+export function messageEntries(
+  messages: readonly Message[],
+  mark: { messageId: string; label: string } | null = null,
+): Entry[] {
   const entries: Entry[] = []
   for (const message of messages) {
+    if (message.id === mark?.messageId)
+      entries.push({ kind: 'notice', id: entryId(), tone: 'warn', text: mark.label })
     if (message.role === 'user')
       entries.push({ kind: 'user', id: entryId(), content: message.content })
     else entries.push(...answerEntries(message, message.content, true))
     const branch = branchLabel(message)
     if (branch !== null) {
-      const text = `branch ${branch} · /branch prev|next`
+      const text = `branch ${branch} · ←/→ or /branch prev|next`
       entries.push({ kind: 'notice', id: entryId(), tone: 'info', text })
     }
   }

@@ -1,6 +1,7 @@
 import type { ChatClient, Share } from '@t3chat/client'
 import type { Command } from '../args'
 import { resolveConversationRef } from '../chat/conversations'
+import { shareLink } from '../chat/transfer'
 import { openSession } from '../connect/session'
 import type { CliEnv } from '../config/env'
 import { CliError } from '../errors'
@@ -37,7 +38,7 @@ export async function share(
         ? await mostRecent(client)
         : await resolveConversationRef(client, command.ref)
     const created = await client.share.create.mutate({ conversationId })
-    const link = `${session.url.replace(/\/+$/, '')}/s/${created.token ?? ''}`
+    const link = shareLink(session.url, created.token ?? '')
     out({ ...created, link }, `${link}\n`)
     if (!command.json)
       process.stderr.write(

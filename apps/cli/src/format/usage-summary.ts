@@ -46,3 +46,18 @@ export function formatUsageSummary(summary: UsageSummary, by: 'day' | 'model'): 
   }
   return lines
 }
+
+/**
+ * What the answers of the transcript cost so far (the conversation's visible path, as far as
+ * it is loaded); null when none reported a cost.
+ */
+export function transcriptCost(
+  entries: ReadonlyArray<{ kind: string; usage?: { cost: number | null } | null }>,
+): number | null {
+  let total: number | null = null
+  for (const entry of entries) {
+    const cost = entry.kind === 'answer-end' ? entry.usage?.cost : null
+    if (typeof cost === 'number') total = (total ?? 0) + cost
+  }
+  return total
+}

@@ -1,6 +1,7 @@
 import { Box, Static, Text, useApp, useInput, useStdout } from 'ink'
 import { useEffect, useState, useSyncExternalStore } from 'react'
 import type { ChatController } from '../chat/controller'
+import { Chooser } from './chooser'
 import { ConversationList } from './conversation-list'
 import { EntryView } from './entry-view'
 import { InputLine } from './input-line'
@@ -59,7 +60,11 @@ export function ChatApp({
   })
 
   const inputActive =
-    state.screen === 'chat' && state.picker === null && state.confirm === null && !state.exiting
+    state.screen === 'chat' &&
+    state.picker === null &&
+    state.chooser === null &&
+    state.confirm === null &&
+    !state.exiting
   // What the live region may use: the screen minus status line, input and margins (Ink
   // repaints the whole terminal once its output reaches the screen's height).
   const liveRows = rows - 12
@@ -106,6 +111,14 @@ export function ChatApp({
               columns={columns}
             />
           )}
+          {state.chooser && (
+            <Chooser
+              chooser={state.chooser}
+              onChoose={(index) => void controller.choose(index)}
+              maxRows={Math.min(16, rows - 10)}
+              columns={columns}
+            />
+          )}
           {state.confirm && (
             <ConfirmPrompt
               question={state.confirm.question}
@@ -122,10 +135,15 @@ export function ChatApp({
             active={inputActive}
             history={history}
             placeholder={
-              state.conversation
-                ? 'Reply… (/help for commands)'
-                : 'Ask anything… (/help for commands)'
+              state.editing
+                ? 'The new text of your message… (Esc cancels)'
+                : state.conversation
+                  ? 'Reply… (/help for commands)'
+                  : 'Ask anything… (/help for commands)'
             }
+            draft={state.draft}
+            onSideArrow={(direction) => void controller.sideArrow(direction)}
+            onEscape={() => controller.cancelEdit()}
             onSubmit={(text) => {
               history.push(text)
               void controller.submit(text)

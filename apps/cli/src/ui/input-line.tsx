@@ -1,5 +1,5 @@
 import { Box, Text, useInput } from 'ink'
-import { useReducer, useRef } from 'react'
+import { useEffect, useReducer, useRef } from 'react'
 import { completeCommand } from '../chat/slash'
 import * as ed from './editor'
 
@@ -16,6 +16,12 @@ export interface InputLineProps {
   /** Most rows the input may take on screen (it scrolls beyond that). */
   maxRows?: number
   history?: string[]
+  /** Text to edit (replaces the line whenever its `key` changes). */
+  draft?: { text: string; key: number } | null
+  /** ←/→ on an empty line (e.g. to switch branches). */
+  onSideArrow?: (direction: 'prev' | 'next') => void
+  /** Esc. */
+  onEscape?: () => void
 }
 
 /**
@@ -31,6 +37,9 @@ export function InputLine({
   active = true,
   maxRows = 8,
   history,
+  draft = null,
+  onSideArrow,
+  onEscape,
 }: InputLineProps) {
   // Kept in a ref, not state: several keys can arrive in one stdin chunk, before a re-render.
   const editor = useRef<ed.EditorState>(ed.emptyEditor(history))
@@ -40,6 +49,12 @@ export function InputLine({
     editor.current = next
     rerender()
   }
+  const draftKey = draft?.key ?? null
+  useEffect(() => {
+    if (draft === null) return
+    apply({ ...editor.current, value: draft.text, cursor: draft.text.length })
+    // Only a new draft replaces the line, not every render.
+  }, [draftKey])
 
   useInput(
     (input, key) => {
@@ -75,6 +90,8 @@ export function InputLine({
         }
       }
       if (key.backspace || key.delete) return apply(ed.backspace(state))
+      if ((key.leftArrow || key.rightArrow) && state.value === '' && onSideArrow)
+        return onSideArrow(key.leftArrow ? 'prev' : 'next')
       if (key.leftArrow) return apply(ed.moveBy(state, -1))
       if (key.rightArrow) return apply(ed.moveBy(state, 1))
       if (key.upArrow) return apply(ed.vertical(state, -1))
@@ -87,7 +104,8 @@ export function InputLine({
         if (completed !== null) apply({ ...state, value: completed, cursor: completed.length })
         return
       }
-      if (key.escape || input === '') return
+      if (key.escape) return onEscape?.()
+      if (input === '') return
       // One line followed by Enter in a single chunk (typed ahead, or sent by a script) is
       // a submit; several lines are a paste and stay in the editor.
       if (input.length > 1 && input.indexOf('\r') === input.length - 1) {

@@ -1,9 +1,13 @@
 import { Box, Text } from 'ink'
 import type { ChatState } from '../chat/state'
-import { formatUsage } from '../format/usage'
+import { formatCost, formatUsage } from '../format/usage'
+import { transcriptCost } from '../format/usage-summary'
 import { truncate } from '../format/text'
 
-/** The line above the input: conversation, model, connection, last answer's tokens and cost. */
+/**
+ * The line above the input: conversation, model, connection, last answer's tokens and cost,
+ * and what the conversation's answers (as loaded) cost so far.
+ */
 export function StatusLine({
   state,
   defaultModel,
@@ -18,6 +22,7 @@ export function StatusLine({
   const model = state.conversation?.currentModel ?? state.model ?? defaultModel ?? 'default model'
   const title = state.conversation ? (state.conversation.title ?? 'Untitled') : 'New conversation'
   const usage = state.lastAnswer ? formatUsage(state.lastAnswer.usage) : null
+  const spent = state.conversation ? transcriptCost(state.entries) : null
   const connection =
     state.online === 'offline'
       ? { mark: '✗', text: 'offline', color: 'red' }
@@ -37,6 +42,7 @@ export function StatusLine({
         {' · '}
         <Text color={connection.color}>{`${connection.mark} ${connection.text}`}</Text>
         {usage ? ` · last ${usage}` : ''}
+        {spent !== null ? ` · conversation ${formatCost(spent)}` : ''}
         {answersOff ? <Text color="yellow">{' · answers off (OPENROUTER_API_KEY)'}</Text> : ''}
         {state.busy ? <Text color="cyan">{` · ${state.busy}`}</Text> : ''}
         {` · ${keys}`}

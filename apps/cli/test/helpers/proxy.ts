@@ -7,6 +7,12 @@ export interface CuttableProxy {
   cut(refuseMs?: number): void
   /** Accepts new connections again after `cut(refuseMs)`. */
   allow(): void
+  /**
+   * Lets the next request whose bytes contain `marker` reach the server, then cuts its
+   * connection instead of forwarding the response: the server did the work, the client
+   * sees a network error. Resolves when that happened.
+   */
+  loseResponseTo(marker: string): Promise<void>
   /** Points new connections at another port (e.g. a restarted server). */
   retarget(port: number): void
   /** How many connections were cut so far. */
@@ -20,6 +26,7 @@ export async function startProxy(targetPort: number): Promise<CuttableProxy> {
   let refuseUntil = 0
   let cuts = 0
   const pairs = new Set<[Socket, Socket]>()
+  let lose: { marker: string; done: () => void } | null = null
   const server = createServer()
   server.on('connection', (client: Socket) => {
     if (Date.now() < refuseUntil) {
@@ -29,7 +36,21 @@ export async function startProxy(targetPort: number): Promise<CuttableProxy> {
     const upstream = connect(target, '127.0.0.1')
     const pair: [Socket, Socket] = [client, upstream]
     pairs.add(pair)
-    client.pipe(upstream).pipe(client)
+    // Forwarded by hand: a request matching `lose` gets its connection cut at the response.
+    let doomed: (() => void) | null = null
+    client.on('data', (chunk: Buffer) => {
+      if (lose !== null && chunk.includes(lose.marker)) {
+        doomed = lose.done
+        lose = null
+      }
+      upstream.write(chunk)
+    })
+    upstream.on('data', (chunk: Buffer) => {
+      if (doomed === null) return void client.write(chunk)
+      cuts += 1
+      end()
+      doomed()
+    })
     const end = () => {
       pairs.delete(pair)
       client.destroy()
@@ -50,6 +71,11 @@ export async function startProxy(targetPort: number): Promise<CuttableProxy> {
         upstream.destroy()
       }
       pairs.clear()
+    },
+    loseResponseTo(marker) {
+      return new Promise((resolve) => {
+        lose = { marker, done: resolve }
+      })
     },
     allow() {
       refuseUntil = 0

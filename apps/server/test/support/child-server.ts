@@ -11,7 +11,7 @@ export interface Exit {
   signal: NodeJS.Signals | null
 }
 
-/** A script of apps/server/src running as its own process (`node --import tsx src/<script>`). */
+/** A script of the compiled server running as its own process (`node dist/<script>.js`). */
 export interface Child {
   process: ChildProcess
   /** Everything written so far. */
@@ -30,7 +30,7 @@ export interface ChildServer extends Child {
 const running = new Set<ChildProcess>()
 
 /**
- * Spawns `src/<script>` with exactly `env` (plus PATH): nothing of the test's own environment
+ * Spawns the compiled `src/<script>` (`dist/<script>.js`, built by the global setup) with exactly `env` (plus PATH): nothing of the test's own environment
  * leaks in, so each case controls every variable the process sees. Killed by `killChildren`.
  */
 export function spawnScript(script: string, env: Record<string, string>): Child {
@@ -41,7 +41,7 @@ export function spawnScript(script: string, env: Record<string, string>): Child 
 }
 
 function start(script: string, env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', join('src', script)], {
+  const child = spawn(process.execPath, [join('dist', script.replace(/\.ts$/, '.js'))], {
     cwd: APP_DIR,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -57,7 +57,7 @@ function start(script: string, env: Record<string, string>): Child {
 }
 
 /**
- * Runs `src/<script>` to its end (killed after `timeoutMs`). Not touched by `killChildren`, so
+ * Runs the compiled `src/<script>` to its end (killed after `timeoutMs`). Not touched by `killChildren`, so
  * short runs may go concurrently with other tests.
  */
 export async function runScript(
@@ -74,7 +74,7 @@ export async function runScript(
 
 const LISTENING = /listening on (http:\/\/(\S+):(\d+))/
 
-/** Spawns `src/main.ts` and resolves once it prints where it listens. */
+/** Spawns the compiled `src/main.ts` and resolves once it prints where it listens. */
 export async function spawnServer(
   env: Record<string, string>,
   timeoutMs = 60_000,

@@ -76,7 +76,12 @@ export async function runGeneration(deps: GenerationDeps, gen: GenerationRun): P
   const checkpoint = setInterval(() => {
     const content = live.text()
     if (saving.inflight !== null || content.length === savedLength) return
-    saving.inflight = checkpointAnswer(deps.db, { id: messageId, content })
+    saving.inflight = checkpointAnswer(deps.db, {
+      id: messageId,
+      content,
+      generationId: gen.generationId,
+      keyOwner: gen.keyOwner,
+    })
       .then(() => {
         savedLength = content.length
       })

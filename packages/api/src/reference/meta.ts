@@ -4,7 +4,7 @@ import type { z } from 'zod'
 /** The error codes a procedure can declare (the ones every call can get are added for it). */
 export type DeclarableErrorCode = Exclude<
   TRPC_ERROR_CODE_KEY,
-  'UNAUTHORIZED' | 'INTERNAL_SERVER_ERROR' | 'PARSE_ERROR'
+  'UNAUTHORIZED' | 'INTERNAL_SERVER_ERROR' | 'SERVICE_UNAVAILABLE' | 'PARSE_ERROR'
 >
 
 /**
@@ -32,7 +32,7 @@ export interface ProcedureMeta {
   /**
    * Every error code the procedure returns on purpose, with when. Declare `{}` when there is
    * none: UNAUTHORIZED (authed procedures), BAD_REQUEST and PAYLOAD_TOO_LARGE (invalid input)
-   * and INTERNAL_SERVER_ERROR are added for every procedure they apply to.
+   * and INTERNAL_SERVER_ERROR / SERVICE_UNAVAILABLE are added for every procedure they apply to.
    */
   errors?: Partial<Record<DeclarableErrorCode, string>>
   /** Subscriptions: the schema of each event's `data` (events are validated against it in tests). */

@@ -52,6 +52,7 @@ const ERROR_ORDER: readonly string[] = [
   'PAYLOAD_TOO_LARGE',
   'TOO_MANY_REQUESTS',
   'INTERNAL_SERVER_ERROR',
+  'SERVICE_UNAVAILABLE',
 ]
 
 interface ProcedureDef {
@@ -141,6 +142,10 @@ function errorsOf(
   }
   for (const [code, when] of Object.entries(declared)) add(code, when)
   add('INTERNAL_SERVER_ERROR', 'anything unexpected (no details; the server logs them)')
+  add(
+    'SERVICE_UNAVAILABLE',
+    'the server’s disk is full (embedded database): the server stops, and answers again once restarted with space',
+  )
   return [...all]
     .map(([code, whens]) => ({ code, when: whens.join('; ') }))
     .sort((a, b) => rank(a.code) - rank(b.code))

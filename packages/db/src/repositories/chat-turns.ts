@@ -195,11 +195,23 @@ async function findMessageBySeq(
 /** Saves the text streamed so far (a checkpoint); a finished answer is left alone. */
 export async function checkpointAnswer(
   db: Executor,
-  a: { id: string; content: string },
+  a: {
+    id: string
+    content: string
+    /** Known once the stream has started: recovery can then ask the provider for the cost. */
+    generationId?: string | null
+    keyOwner?: 'server' | 'user'
+  },
 ): Promise<void> {
   await db
     .updateTable('messages')
-    .set({ content: a.content, status: 'streaming' })
+    .set({
+      content: a.content,
+      status: 'streaming',
+      ...(a.generationId != null
+        ? { generationId: a.generationId, keyOwner: a.keyOwner ?? 'server' }
+        : {}),
+    })
     .where('id', '=', a.id)
     .where('status', 'in', ['pending', 'streaming'])
     .execute()
@@ -341,7 +353,8 @@ export async function liveAnswerOwners(db: Executor): Promise<(string | null)[]>
 
 /**
  * Crash recovery: answers left `pending`/`streaming` end as `error` with this code, keeping
- * their last checkpointed text, and their conversations are freed — one statement. With
+ * their last checkpointed text, and their conversations are freed — one statement. Those whose
+ * stream had started (a generation id was checkpointed) get a cost reconciliation job. With
  * `owners`, only the answers of those instances (null in the list: answers without an owner);
  * without, every live answer (one process: whatever is live was left by a crash).
  */
@@ -365,6 +378,15 @@ export async function interruptLiveAnswers(
     freed as (
       update conversations set active_message_id = null
       where active_message_id in (select id from failed)
+    ),
+    -- An answer whose stream had started may have been billed: ask the provider later.
+    queued as (
+      insert into usage_reconciliations (message_id, generation_id, user_id, day, model, key_owner)
+      select f.id, f.generation_id, c.user_id, (now() at time zone 'utc')::date,
+             coalesce(f.model, ''), coalesce(f.key_owner, 'server')
+      from failed f join conversations c on c.id = f.conversation_id
+      where f.generation_id is not null
+      on conflict (message_id) do nothing
     )
     select failed.*, c.user_id from failed join conversations c on c.id = failed.conversation_id`.execute(
     db,

@@ -5,7 +5,7 @@
  * applies to a live answer, so a final state is never overwritten.
  */
 import type { AuthUser } from '@t3chat/auth'
-import { findMessage, finishAnswer } from '@t3chat/db'
+import { findMessage, finishAnswer, userScopedId } from '@t3chat/db'
 import type { ApiDeps } from '../../deps'
 import { NotFoundError } from '../../errors'
 import { toMessage, withBranch } from '../../mappers'
@@ -16,6 +16,17 @@ import { isFinal } from '../follow'
 export const STOP_WAIT_MS = 5_000
 
 export async function stop(deps: ApiDeps, user: AuthUser, messageId: string): Promise<Message> {
+  try {
+    return await stopOwn(deps, user, messageId)
+  } catch (error) {
+    // An id the client chose that another user's message had: the answer has the id derived
+    // from it for this user (see send.ts), as chat.stream follows it.
+    if (!(error instanceof NotFoundError)) throw error
+    return await stopOwn(deps, user, userScopedId(user.id, messageId))
+  }
+}
+
+async function stopOwn(deps: ApiDeps, user: AuthUser, messageId: string): Promise<Message> {
   const live = await deps.hub.lookup(messageId)
   if (live === null || live.userId !== user.id) {
     const row = await findMessage(deps.db, { userId: user.id, id: messageId })
