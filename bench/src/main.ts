@@ -55,7 +55,7 @@ async function main(args: BenchArgs): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 't3chat-bench-'))
 
   // A bound on the whole run: a hung scenario must not hang CI.
-  const limitMin = cfg.quick ? 4 : 25
+  const limitMin = cfg.quick ? 6 : 30
   const watchdog = setTimeout(() => {
     console.error(`bench: still running after ${limitMin} minutes; giving up (logs in ${dir}/logs)`)
     killAll()

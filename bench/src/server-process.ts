@@ -51,6 +51,8 @@ export async function startServerProcess(opts: {
   /** Open the V8 inspector on a loopback port (memory scenarios force GC through it). */
   inspect?: boolean
   env?: Record<string, string>
+  /** How long start-up may take (a first embedded start runs initdb and every migration). */
+  startupTimeoutMs?: number
 }): Promise<ServerProcess> {
   const logs: ServerLogSummary = { warnings: 0, errors: 0, samples: [] }
   let announce: (url: string) => void = () => undefined
@@ -119,7 +121,11 @@ export async function startServerProcess(opts: {
     throw new Error(`the server exited during start-up (code ${String(code)}); see ${opts.logFile}`)
   })
   failed.catch(() => undefined)
-  const url = await withTimeout(Promise.race([listening, failed]), 60_000, 'server start-up')
+  const url = await withTimeout(
+    Promise.race([listening, failed]),
+    opts.startupTimeoutMs ?? 60_000,
+    'server start-up',
+  )
   const pid = child.pid
   if (pid === undefined) throw new Error('the server has no pid')
   return {

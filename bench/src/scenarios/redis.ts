@@ -1,7 +1,7 @@
 // Several instances on Postgres + Redis (REDIS_URL): what following an answer from another
 // instance costs, next to following it on the instance that generates it. A private
 // redis-server on its own port, so INFO commandstats and memory count only this scenario.
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { createChatClient, type ChatClient } from '@t3chat/client'
 import { withTimeout } from '../children'
 import { loremModel, streamTimeoutMs, type BenchConfig } from '../config'
@@ -118,7 +118,12 @@ export async function measureRedis(deps: RedisScenarioDeps): Promise<RedisResult
   const clients: ChatClient[] = []
   try {
     const redisVersion = redis.version
-    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `bench${process.pid}:` }
+    // Instances sharing a database must share the key that encrypts users' provider keys.
+    const env = {
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: `bench${process.pid}:`,
+      T3CHAT_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    }
     const a = await deps.serve(env)
     servers.push(a)
     const b = await deps.serve(env)
