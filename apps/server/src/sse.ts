@@ -38,7 +38,9 @@ export function createSseResponder<TContext extends object>(opts: {
   const pingMs = sse.ping?.enabled === true ? (sse.ping.intervalMs ?? 1_000) : 0
   const connected = `event: connected\ndata: ${JSON.stringify(sse.client ?? {})}\n\n\n`
   const retryMs = opts.retryMs === undefined ? 1_000 : opts.retryMs
-  const preamble = `${retryMs !== null ? `retry: ${retryMs}\n\n` : ''}${connected}`
+  // In the `connected` event's own block: a block of its own would look like an empty event to
+  // clients that read the stream by hand.
+  const preamble = `${retryMs !== null ? `retry: ${retryMs}\n` : ''}${connected}`
   // As tRPC's adapter writes them (a fetch `Headers` walked in order): lower-case names, sorted,
   // extra values joined to tRPC's `vary` in one line.
   const headers = new Map<string, string>([['vary', 'trpc-accept, accept']])

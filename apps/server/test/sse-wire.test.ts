@@ -207,7 +207,7 @@ describe('lean SSE responder: the bytes tRPC sends', () => {
     servers.push(server)
     const url = await listen(server)
     const body = (await raw(`${url}/plain`)).split('\n\n').slice(1).join('\n\n')
-    expect(body.startsWith('retry: 1000\n\nevent: connected\n')).toBe(true)
+    expect(body.startsWith('retry: 1000\nevent: connected\n')).toBe(true)
   })
 })
 
@@ -286,7 +286,7 @@ describe('the server answers SSE with the lean responder (SSE_LEAN=0: tRPC’s a
         const messageId = '00000000-0000-4000-8000-000000000000'
         const path = `/chat.stream?${input({ messageId })}`
         const refused = await raw(`${ts.url}${path}`)
-        expect(refused.startsWith('retry: 1000\n\n', refused.indexOf('\n\n') + 2)).toBe(
+        expect(refused.startsWith('retry: 1000\nevent: connected', refused.indexOf('\n\n') + 2)).toBe(
           lean === '1',
         )
         expect(refused).toContain('event: serialized-error')
