@@ -76,9 +76,6 @@ export async function startServer(
         supabaseUrl: env.SUPABASE_URL ?? '',
         jwtSecret: env.SUPABASE_JWT_SECRET ?? null,
       }
-  // Encrypts users' own provider keys (generated into the data dir when unset, one instance).
-  const encryptionKey = await loadEncryptionKey(env.T3CHAT_ENCRYPTION_KEY, env.dataDir)
-
   // Loaded only when configured: ioredis is a good part of a start-up that never uses it.
   const redis = env.REDIS_URL === undefined ? null : await openRedis(env.REDIS_URL, logger)
 
@@ -92,8 +89,18 @@ export async function startServer(
       onFatal(error.message)
     },
   })
+  let encryptionKey: Buffer
   try {
     await migrateToLatest(db)
+    // Encrypts users' own provider keys (generated into the data dir when unset, one
+    // instance). After the database: a data dir it cannot use is reported about the database.
+    encryptionKey = await loadEncryptionKey(env.T3CHAT_ENCRYPTION_KEY, env.dataDir).catch(
+      (error: unknown) => {
+        throw new StartupError(
+          `could not keep the encryption key of users' provider keys in ${env.dataDir} (${(error as Error).message}): make T3CHAT_DATA_DIR writable, or set T3CHAT_ENCRYPTION_KEY.`,
+        )
+      },
+    )
   } catch (error) {
     await db.destroy()
     redis?.disconnect()

@@ -286,13 +286,13 @@ describe('the server answers SSE with the lean responder (SSE_LEAN=0: tRPC’s a
         const messageId = '00000000-0000-4000-8000-000000000000'
         const path = `/chat.stream?${input({ messageId })}`
         const refused = await raw(`${ts.url}${path}`)
-        expect(refused.startsWith('retry: 1000\nevent: connected', refused.indexOf('\n\n') + 2)).toBe(
-          lean === '1',
-        )
+        expect(
+          refused.startsWith('retry: 1000\nevent: connected', refused.indexOf('\n\n') + 2),
+        ).toBe(lean === '1')
         expect(refused).toContain('event: serialized-error')
         expect(refused).toContain('"code":"UNAUTHORIZED"')
       } finally {
         await ts.close()
       }
-    })
+    }, 60_000)
 })
