@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino from 'pino'
+import { afterAll, beforeAll } from 'vitest'
 import { loadOrCreateLocalAuth, mintLocalToken } from '@t3chat/auth'
 import { createChatClient, type ChatClient } from '@t3chat/client'
 import { createTestDb, type TestDb } from '@t3chat/db/testing'
@@ -82,4 +83,25 @@ export async function startTestServer(
     },
   }
   return handle
+}
+
+/**
+ * One test server for the calling file: started before its tests, closed after them. `env`
+ * points the built CLI at it (no colours).
+ */
+export function useCliServer() {
+  let server: TestServer | null = null
+  beforeAll(async () => {
+    server = await startTestServer()
+  })
+  afterAll(() => server?.close())
+  return {
+    get server(): TestServer {
+      if (server === null) throw new Error('the test server starts in beforeAll')
+      return server
+    },
+    get env(): Record<string, string> {
+      return { T3CHAT_URL: this.server.url, T3CHAT_DATA_DIR: this.server.dataDir, NO_COLOR: '1' }
+    },
+  }
 }
