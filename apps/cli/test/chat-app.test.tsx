@@ -1,30 +1,20 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { openTestChat, type ChatOptions } from './helpers/chat'
-import { startTestServer, type TestServer } from './helpers/server'
+import { describe, expect, it } from 'vitest'
+import { useTestChats } from './helpers/chat'
 import { flat, squash, waitFor } from './helpers/wait'
 
-let server: TestServer
-const cleanups: Array<() => Promise<void> | void> = []
-
-beforeAll(async () => {
-  server = await startTestServer()
-})
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup()
-})
-afterAll(() => server.close())
+const chats = useTestChats()
 
 const CTRL_C = '\u0003'
 
-const openChat = (opts: ChatOptions = {}) => openTestChat(server, cleanups, opts)
+const openChat = chats.open
 
 async function currentConversation(chat: ReturnType<typeof openChat>) {
   const conversation = await waitFor(() => chat.controller.store.get().conversation)
-  return server.client.conversation.get.query({ id: conversation.id })
+  return chats.server.client.conversation.get.query({ id: conversation.id })
 }
 
 async function visibleMessages(conversationId: string) {
-  return (await server.client.message.list.query({ conversationId })).items
+  return (await chats.server.client.message.list.query({ conversationId })).items
 }
 
 describe('chat view (real client and server)', () => {
@@ -68,7 +58,7 @@ describe('chat view (real client and server)', () => {
     await chat.until((f) => f.includes('Renamed to “Pirate talk”.'))
     await chat.type('/model fake/lorem:tokens=5')
     await chat.until((f) => f.includes('Model: fake/lorem:tokens=5'))
-    const updated = await server.client.conversation.get.query({ id: conversation.id })
+    const updated = await chats.server.client.conversation.get.query({ id: conversation.id })
     expect(updated.title).toBe('Pirate talk')
     expect(updated.currentModel).toBe('fake/lorem:tokens=5')
 
@@ -79,9 +69,9 @@ describe('chat view (real client and server)', () => {
     await chat.until((f) => f.includes('search: ech') && !f.includes('fake/tiny'))
     chat.ui.stdin.write('\r')
     await chat.until((f) => f.includes('Model: fake/echo') && !f.includes('type to search'))
-    expect((await server.client.conversation.get.query({ id: conversation.id })).currentModel).toBe(
-      'fake/echo',
-    )
+    expect(
+      (await chats.server.client.conversation.get.query({ id: conversation.id })).currentModel,
+    ).toBe('fake/echo')
 
     const [, before] = await visibleMessages(conversation.id)
     await chat.type('/retry fake/echo')
@@ -103,9 +93,9 @@ describe('chat view (real client and server)', () => {
     await chat.until((f) => f.includes('(y/N)'))
     chat.ui.stdin.write('y')
     await chat.until((f) => f.includes('Deleted “Pirate talk”.'))
-    await expect(server.client.conversation.get.query({ id: conversation.id })).rejects.toThrow(
-      /not found/i,
-    )
+    await expect(
+      chats.server.client.conversation.get.query({ id: conversation.id }),
+    ).rejects.toThrow(/not found/i)
 
     await chat.type('/quit')
     await waitFor(() => chat.exited())
@@ -198,7 +188,7 @@ describe('chat view (real client and server)', () => {
   })
 
   it('lists conversations and opens one with its history', async () => {
-    const { conversation } = await server.client.chat.send.mutate({
+    const { conversation } = await chats.server.client.chat.send.mutate({
       clientMessageId: crypto.randomUUID(),
       content: 'remember the milk',
       model: 'fake/echo',
@@ -206,7 +196,7 @@ describe('chat view (real client and server)', () => {
     await waitFor(
       async () => (await visibleMessages(conversation.id)).at(-1)?.status === 'completed',
     )
-    await server.client.conversation.update.mutate({ id: conversation.id, title: 'Shopping' })
+    await chats.server.client.conversation.update.mutate({ id: conversation.id, title: 'Shopping' })
     const chat = openChat()
     await chat.until((f) => f.includes('Conversations') && f.includes('Shopping'))
     const position = chat.controller.store
@@ -221,7 +211,7 @@ describe('chat view (real client and server)', () => {
   it('pages history back on demand (/more and PgUp)', async () => {
     let conversationId: string | undefined
     for (const word of ['alpha', 'bravo', 'charlie']) {
-      const sent = await server.client.chat.send.mutate({
+      const sent = await chats.server.client.chat.send.mutate({
         clientMessageId: crypto.randomUUID(),
         content: `${word} message`,
         model: 'fake/echo',

@@ -3,7 +3,8 @@ import { ChatController } from '../../src/chat/controller'
 import type { Role } from '../../src/config/file'
 import { clientSession } from '../../src/connect/session'
 import { ChatApp } from '../../src/ui/app'
-import type { TestServer } from './server'
+import { afterEach } from 'vitest'
+import { useCliServer, type TestServer } from './server'
 import { flat, waitFor } from './wait'
 
 /** Options of {@link openTestChat}. */
@@ -69,3 +70,18 @@ export function openTestChat(
 
 /** The chat helpers of {@link openTestChat}. */
 export type TestChat = ReturnType<typeof openTestChat>
+
+/** The file's test server, and chats opened on it; each test's chats close after the test. */
+export function useTestChats() {
+  const cli = useCliServer()
+  const cleanups: Array<() => Promise<void> | void> = []
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup()
+  })
+  return {
+    get server(): TestServer {
+      return cli.server
+    },
+    open: (opts: ChatOptions = {}) => openTestChat(cli.server, cleanups, opts),
+  }
+}
