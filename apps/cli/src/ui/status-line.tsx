@@ -33,20 +33,25 @@ export function StatusLine({
           : { mark: '●', text: 'online', color: 'green' }
   const keys = state.live ? 'Ctrl-C stop' : '/help · Ctrl-C exit'
   const left = truncate(title, Math.max(10, Math.floor(columns / 3)))
+  // The keys stay whole at the end; what does not fit before them is cut.
   return (
     <Box marginTop={1}>
-      <Text dimColor wrap="truncate-end">
-        <Text bold>{left}</Text>
-        {' · '}
-        <Text color="cyan">{model}</Text>
-        {' · '}
-        <Text color={connection.color}>{`${connection.mark} ${connection.text}`}</Text>
-        {usage ? ` · last ${usage}` : ''}
-        {spent !== null ? ` · conversation ${formatCost(spent)}` : ''}
-        {answersOff ? <Text color="yellow">{' · answers off (OPENROUTER_API_KEY)'}</Text> : ''}
-        {state.busy ? <Text color="cyan">{` · ${state.busy}`}</Text> : ''}
-        {` · ${keys}`}
-      </Text>
+      <Box flexShrink={1}>
+        <Text dimColor wrap="truncate-end">
+          <Text bold>{left}</Text>
+          {' · '}
+          <Text color="cyan">{model}</Text>
+          {' · '}
+          <Text color={connection.color}>{`${connection.mark} ${connection.text}`}</Text>
+          {usage ? ` · last ${usage}` : ''}
+          {spent !== null ? ` · conversation ${formatCost(spent)}` : ''}
+          {answersOff ? <Text color="yellow">{' · answers off (OPENROUTER_API_KEY)'}</Text> : ''}
+          {state.busy ? <Text color="cyan">{` · ${state.busy}`}</Text> : ''}
+        </Text>
+      </Box>
+      <Box flexShrink={0}>
+        <Text dimColor>{` · ${keys}`}</Text>
+      </Box>
     </Box>
   )
 }
