@@ -66,6 +66,7 @@ describe('message.list', () => {
         promptTokens: expect.any(Number) as unknown,
         completionTokens: expect.any(Number) as unknown,
         cost: expect.any(Number) as unknown,
+        costSource: 'provider',
       },
       createdAt: anIso,
       completedAt: anIso,

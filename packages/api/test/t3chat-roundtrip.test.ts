@@ -78,6 +78,13 @@ function randomDoc(seed: number): Doc {
   const rand = seededRandom(seed)
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T
   const words = (n: number) => Array.from({ length: n }, () => pick(WORDS)).join(' ')
+  // A cost keeps where it came from; no cost, no source.
+  const usageOf = (cost: number | null) => ({
+    promptTokens: Math.floor(rand() * 5000),
+    completionTokens: Math.floor(rand() * 5000),
+    cost,
+    costSource: cost === null ? null : pick(['provider', 'estimated'] as const),
+  })
   const n = Math.floor(rand() * 25)
   let at = Date.UTC(2025, 0, 1) + Math.floor(rand() * 1e9)
   const messages: Doc['messages'] = []
@@ -93,14 +100,7 @@ function randomDoc(seed: number): Doc {
       model: rand() < 0.3 ? null : pick(['fake/echo', 'openai/gpt-4o', 'anthropic/claude-3.5']),
       status,
       error: status === 'error' ? { code: pick(['timeout', 'unknown']), message: words(3) } : null,
-      usage:
-        rand() < 0.4
-          ? null
-          : {
-              promptTokens: Math.floor(rand() * 5000),
-              completionTokens: Math.floor(rand() * 5000),
-              cost: rand() < 0.3 ? null : rand() / 7,
-            },
+      usage: rand() < 0.4 ? null : usageOf(rand() < 0.3 ? null : rand() / 7),
       createdAt: new Date(at).toISOString(),
       completedAt: rand() < 0.3 ? null : new Date(at + 1234).toISOString(),
     })

@@ -14,6 +14,8 @@ export interface ImportMessage {
   promptTokens: number | null
   completionTokens: number | null
   cost: number | null
+  /** Where `cost` came from in the exporting app (null: unknown). */
+  costSource: 'provider' | 'estimated' | null
   createdAt: Date
   completedAt: Date | null
 }
@@ -105,6 +107,7 @@ export async function insertImport(
     prompt_tokens: m.promptTokens,
     completion_tokens: m.completionTokens,
     cost: m.cost,
+    cost_source: m.costSource,
     hidden: !onPath.has(m.id),
     created_at: m.createdAt.toISOString(),
     completed_at: m.completedAt?.toISOString() ?? null,
@@ -129,14 +132,16 @@ export async function insertImport(
       ins as (
         insert into messages
           (id, conversation_id, parent_id, seq, role, content, model, status, error_code,
-           error_message, prompt_tokens, completion_tokens, cost, hidden, created_at, completed_at)
+           error_message, prompt_tokens, completion_tokens, cost, cost_source, hidden, created_at,
+           completed_at)
         select m.id, conv.id, m.parent_id, m.seq, m.role, m.content, m.model, m.status,
                m.error_code, m.error_message, m.prompt_tokens, m.completion_tokens, m.cost,
-               m.hidden, m.created_at, m.completed_at
+               m.cost_source, m.hidden, m.created_at, m.completed_at
         from conv, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as m(
           id uuid, parent_id uuid, seq int, role text, content text, model text, status text,
           error_code text, error_message text, prompt_tokens int, completion_tokens int,
-          cost double precision, hidden boolean, created_at timestamptz, completed_at timestamptz)
+          cost double precision, cost_source text, hidden boolean, created_at timestamptz,
+          completed_at timestamptz)
       ),
       recorded as (
         insert into conversation_imports (user_id, format, source_id, conversation_id, skipped)

@@ -169,6 +169,7 @@ export function fromChatGptConversation(
         promptTokens: null,
         completionTokens: null,
         cost: null,
+        costSource: null,
         createdAt: time,
         completedAt: role === 'assistant' ? time : null,
       })

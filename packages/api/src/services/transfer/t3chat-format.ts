@@ -26,6 +26,7 @@ const messageSchema = z.object({
       promptTokens: z.number().int().min(0),
       completionTokens: z.number().int().min(0),
       cost: z.number().min(0).nullable(),
+      costSource: z.enum(['provider', 'estimated']).nullable().optional(),
     })
     .nullable(),
   createdAt: time,
@@ -124,6 +125,7 @@ export function fromT3chatDocument(data: unknown): {
       promptTokens: m.usage?.promptTokens ?? null,
       completionTokens: m.usage?.completionTokens ?? null,
       cost: m.usage?.cost ?? null,
+      costSource: m.usage?.cost == null ? null : (m.usage.costSource ?? null),
       createdAt: new Date(m.createdAt),
       completedAt: m.completedAt === null ? null : new Date(m.completedAt),
     } as const
