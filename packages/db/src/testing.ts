@@ -61,7 +61,7 @@ export async function createTestDb(
 
 /** Empties every table (keeps the schema and the migration records). */
 export async function truncateAll(db: Kysely<Database>): Promise<void> {
-  await sql`truncate table shares, conversation_imports, message_search, messages, conversations, users`.execute(
+  await sql`truncate table usage_reconciliations, usage_daily, shares, conversation_imports, message_search, messages, conversations, users`.execute(
     db,
   )
 }

@@ -18,7 +18,8 @@ async function objectCounts<DB>(db: Kysely<DB>) {
       (select count(*) from pg_indexes where schemaname = 'public'
          and indexname in ('conversations_user_activity_idx', 'messages_live_idx'))::int as indexes,
       (select count(*) from pg_class
-         where relname in ('users', 'conversations', 'messages', 'message_search', 'shares', 'conversation_imports')
+         where relname in ('users', 'conversations', 'messages', 'message_search', 'shares',
+                           'conversation_imports', 'usage_daily', 'usage_reconciliations')
          and relrowsecurity)::int as rls`.execute(db)
   return rows[0]
 }
@@ -43,9 +44,11 @@ describe.each(backends)('migrations on $name', ({ url }) => {
         'message_search',
         'messages',
         'shares',
+        'usage_daily',
+        'usage_reconciliations',
         'users',
       ])
-      expect(await objectCounts(db)).toEqual({ functions: 1, indexes: 2, rls: 6 })
+      expect(await objectCounts(db)).toEqual({ functions: 1, indexes: 2, rls: 8 })
       expect(await migrateToLatest(db)).toEqual([])
 
       const down = await migrateDown(db)
@@ -63,9 +66,11 @@ describe.each(backends)('migrations on $name', ({ url }) => {
         'message_search',
         'messages',
         'shares',
+        'usage_daily',
+        'usage_reconciliations',
         'users',
       ])
-      expect(await objectCounts(db)).toEqual({ functions: 1, indexes: 2, rls: 6 })
+      expect(await objectCounts(db)).toEqual({ functions: 1, indexes: 2, rls: 8 })
     } finally {
       await testDb.destroy()
     }

@@ -6,6 +6,7 @@ import * as answerOwner from './2026_12_01_0020_answer_owner'
 import * as messageTree from './2026_12_01_0040_message_tree'
 import * as sharesImports from './2026_12_01_0060_shares_imports'
 import * as usage from './2026_12_01_0080_usage'
+import * as usageRls from './2026_12_01_0090_usage_rls'
 
 /** Every migration, by name; names sort in the order they apply. Add new ones here. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_01_0040_message_tree': messageTree,
   '2026_12_01_0060_shares_imports': sharesImports,
   '2026_12_01_0080_usage': usage,
+  '2026_12_01_0090_usage_rls': usageRls,
 }
