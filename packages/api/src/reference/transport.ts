@@ -38,7 +38,6 @@ first event.
 \`GET /<path>?input=<URL-encoded JSON>\` answers \`text/event-stream\`:
 
 \`\`\`text
-retry: 1000
 event: connected
 data: {"reconnectAfterInactivityMs":20000}
 
@@ -56,7 +55,8 @@ Each event's \`data\` is one JSON value (the events are listed per subscription 
 \`id\` is the tracked event id. \`ping\` arrives every 15 s; reconnect after 20 s without any
 message. \`return\` means the subscription ended normally; \`serialized-error\` carries an error
 object (\`{"code":…,"message":"…","data":{"code":"NOT_FOUND",…}}\`) and ends it.
-\`retry: 1000\` asks EventSource to reconnect 1 s after a drop (instead of its default ~3 s).
+A server started with \`SSE_LEAN=1\` also sends \`retry: 1000\` in the \`connected\` block (EventSource
+then reconnects 1 s after a drop instead of ~3 s).
 To resume, reconnect with the \`Last-Event-ID\` header (EventSource does this itself) or
 \`lastEventId\` in the input: you receive exactly what came after that id.
 
