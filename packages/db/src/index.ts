@@ -46,8 +46,6 @@ export {
 export {
   checkpointAnswer,
   finishAnswer,
-  interruptLiveAnswers,
-  liveAnswerOwners,
   loadContext,
   setConversationTitleIfUnset,
   startTurn,
@@ -59,6 +57,7 @@ export {
   type TurnStart,
   type TurnStarted,
 } from './repositories/chat-turns'
+export { interruptLiveAnswers, liveAnswerOwners } from './repositories/answer-recovery'
 export {
   forkPath,
   listSiblings,
