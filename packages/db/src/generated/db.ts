@@ -3,146 +3,145 @@
  * Please do not edit it manually.
  */
 
-import type { ColumnType } from 'kysely'
+import type { ColumnType } from "kysely";
 
-export type Generated<T> =
-  T extends ColumnType<infer S, infer I, infer U>
-    ? ColumnType<S, I | undefined, U>
-    : ColumnType<T, T | undefined, T>
+export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
+  ? ColumnType<S, I | undefined, U>
+  : ColumnType<T, T | undefined, T>;
 
-export type Int8 = ColumnType<string, bigint | number | string, bigint | number | string>
+export type Int8 = ColumnType<string, bigint | number | string, bigint | number | string>;
 
-export type Json = JsonValue
+export type Json = JsonValue;
 
-export type JsonArray = JsonValue[]
+export type JsonArray = JsonValue[];
 
 export type JsonObject = {
-  [x: string]: JsonValue | undefined
-}
+  [x: string]: JsonValue | undefined;
+};
 
-export type JsonPrimitive = boolean | number | string | null
+export type JsonPrimitive = boolean | number | string | null;
 
-export type JsonValue = JsonArray | JsonObject | JsonPrimitive
+export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
-export type Numeric = ColumnType<string, number | string, number | string>
+export type Numeric = ColumnType<string, number | string, number | string>;
 
-export type Timestamp = ColumnType<Date, Date | string, Date | string>
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface ConversationImports {
-  conversationId: string
-  createdAt: Generated<Timestamp>
-  format: string
-  skipped: Generated<number>
-  sourceId: string
-  userId: string
+  conversationId: string;
+  createdAt: Generated<Timestamp>;
+  format: string;
+  skipped: Generated<number>;
+  sourceId: string;
+  userId: string;
 }
 
 export interface Conversations {
-  activeMessageId: string | null
-  activityAt: Generated<Timestamp>
-  createdAt: Generated<Timestamp>
-  currentModel: string
-  id: Generated<string>
-  lastMessageAt: Timestamp | null
-  lastSeq: Generated<number>
-  leafMessageId: string | null
-  messageCount: Generated<number>
-  pinned: Generated<boolean>
-  preview: string | null
-  systemPrompt: string | null
-  title: string | null
-  titleSetByUser: Generated<boolean>
-  updatedAt: Generated<Timestamp>
-  userId: string
+  activeMessageId: string | null;
+  activityAt: Generated<Timestamp>;
+  createdAt: Generated<Timestamp>;
+  currentModel: string;
+  id: Generated<string>;
+  lastMessageAt: Timestamp | null;
+  lastSeq: Generated<number>;
+  leafMessageId: string | null;
+  messageCount: Generated<number>;
+  pinned: Generated<boolean>;
+  preview: string | null;
+  systemPrompt: string | null;
+  title: string | null;
+  titleSetByUser: Generated<boolean>;
+  updatedAt: Generated<Timestamp>;
+  userId: string;
 }
 
 export interface Messages {
-  clientMessageId: string | null
-  completedAt: Timestamp | null
-  completionTokens: number | null
-  content: Generated<string>
-  conversationId: string
-  cost: number | null
-  costSource: string | null
-  createdAt: Generated<Timestamp>
-  errorCode: string | null
-  errorMessage: string | null
-  generationId: string | null
-  hidden: Generated<boolean>
-  id: Generated<string>
-  keyOwner: string | null
-  model: string | null
-  ownerInstance: string | null
-  parentId: string | null
-  promptTokens: number | null
-  role: 'assistant' | 'user'
-  seq: number
-  status: 'cancelled' | 'completed' | 'error' | 'pending' | 'streaming'
+  clientMessageId: string | null;
+  completedAt: Timestamp | null;
+  completionTokens: number | null;
+  content: Generated<string>;
+  conversationId: string;
+  cost: number | null;
+  costSource: string | null;
+  createdAt: Generated<Timestamp>;
+  errorCode: string | null;
+  errorMessage: string | null;
+  generationId: string | null;
+  hidden: Generated<boolean>;
+  id: Generated<string>;
+  keyOwner: string | null;
+  model: string | null;
+  ownerInstance: string | null;
+  parentId: string | null;
+  promptTokens: number | null;
+  role: "assistant" | "user";
+  seq: number;
+  status: "cancelled" | "completed" | "error" | "pending" | "streaming";
 }
 
 export interface MessageSearch {
-  createdAt: Timestamp
-  document: string
-  messageId: string
-  userId: string
+  createdAt: Timestamp;
+  document: string;
+  messageId: string;
+  userId: string;
 }
 
 export interface Shares {
-  conversationId: string
-  createdAt: Generated<Timestamp>
-  id: Generated<string>
-  messageCount: number
-  messages: Json
-  revokedAt: Timestamp | null
-  title: string | null
-  tokenHash: string
-  userId: string
+  conversationId: string;
+  createdAt: Generated<Timestamp>;
+  id: Generated<string>;
+  messageCount: number;
+  messages: Json;
+  revokedAt: Timestamp | null;
+  title: string | null;
+  tokenHash: string;
+  userId: string;
 }
 
 export interface UsageDaily {
-  answers: Generated<number>
-  completionTokens: Generated<Int8>
-  costUsd: Generated<Numeric>
-  day: Timestamp
-  keyOwner: string
-  model: string
-  promptTokens: Generated<Int8>
-  userId: string
+  answers: Generated<number>;
+  completionTokens: Generated<Int8>;
+  costUsd: Generated<Numeric>;
+  day: Timestamp;
+  keyOwner: string;
+  model: string;
+  promptTokens: Generated<Int8>;
+  userId: string;
 }
 
 export interface UsageReconciliations {
-  attempts: Generated<number>
-  day: Timestamp
-  generationId: string
-  keyOwner: string
-  messageId: string
-  model: string
-  nextAt: Generated<Timestamp>
-  userId: string
+  attempts: Generated<number>;
+  day: Timestamp;
+  generationId: string;
+  keyOwner: string;
+  messageId: string;
+  model: string;
+  nextAt: Generated<Timestamp>;
+  userId: string;
 }
 
 export interface Users {
-  budgetDayUsd: Numeric | null
-  budgetMonthUsd: Numeric | null
-  createdAt: Generated<Timestamp>
-  defaultModel: string | null
-  displayName: string | null
-  email: string | null
-  id: string
-  preferences: Generated<JsonObject>
-  providerKeyAddedAt: Timestamp | null
-  providerKeyLast4: string | null
-  providerKeySecret: string | null
-  updatedAt: Generated<Timestamp>
+  budgetDayUsd: Numeric | null;
+  budgetMonthUsd: Numeric | null;
+  createdAt: Generated<Timestamp>;
+  defaultModel: string | null;
+  displayName: string | null;
+  email: string | null;
+  id: string;
+  preferences: Generated<JsonObject>;
+  providerKeyAddedAt: Timestamp | null;
+  providerKeyLast4: string | null;
+  providerKeySecret: string | null;
+  updatedAt: Generated<Timestamp>;
 }
 
 export interface DB {
-  conversationImports: ConversationImports
-  conversations: Conversations
-  messages: Messages
-  messageSearch: MessageSearch
-  shares: Shares
-  usageDaily: UsageDaily
-  usageReconciliations: UsageReconciliations
-  users: Users
+  conversationImports: ConversationImports;
+  conversations: Conversations;
+  messages: Messages;
+  messageSearch: MessageSearch;
+  shares: Shares;
+  usageDaily: UsageDaily;
+  usageReconciliations: UsageReconciliations;
+  users: Users;
 }
