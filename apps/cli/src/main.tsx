@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { setFlagsFromString } from 'node:v8'
 import { parseCommandLine, UsageError } from './args'
 
 function version(): string {
@@ -44,6 +45,11 @@ async function fail(error: unknown): Promise<number> {
   process.stderr.write(`t3chat: ${explainLine(explainError(error))}\n`)
   return error instanceof CliError ? error.exitCode : 1
 }
+
+// V8 compiles WebAssembly twice: quickly (Liftoff), then optimised on a background thread —
+// and process exit waits for that second compile (fetch's HTTP parser is WebAssembly: ~150 ms
+// added to every short command). The quick code is fast enough for a client.
+setFlagsFromString('--liftoff-only')
 
 const code = await main(process.argv.slice(2))
 // Open sockets (SSE, keep-alive) must not keep a finished command alive.

@@ -8,8 +8,8 @@ import {
   wsLink,
   type TRPCClient,
 } from '@trpc/client'
+import { createRequire } from 'node:module'
 import { EventSource as PolyfillEventSource } from 'eventsource'
-import { WebSocket as NodeWebSocket } from 'ws'
 import type { AppRouter } from '@t3chat/api'
 
 /** Options of {@link createChatClient}. */
@@ -57,7 +57,7 @@ export function createChatClient(opts: ChatClientOptions): ChatClient {
     opts.transport === 'ws'
       ? createWSClient({
           url: base.replace(/^http/, 'ws'),
-          WebSocket: globalThis.WebSocket ?? (NodeWebSocket as unknown as typeof WebSocket),
+          WebSocket: globalThis.WebSocket ?? nodeWebSocket(),
           lazy: { enabled: true, closeMs: 30_000 },
           keepAlive: { enabled: true, intervalMs: 20_000, pongTimeoutMs: 10_000 },
           retryDelayMs: opts.retryDelayMs ?? ((attempt) => Math.min(250 * 2 ** attempt, 5_000)),
@@ -110,4 +110,13 @@ export function createChatClient(opts: ChatClientOptions): ChatClient {
     get: (target, key, receiver) =>
       key === 'close' ? close : (Reflect.get(target, key, receiver) as unknown),
   }) as ChatClient
+}
+
+/**
+ * Node 20 has no WebSocket: the `ws` package's, loaded only by clients that use the WebSocket
+ * transport (a command over SSE does not pay for parsing it).
+ */
+function nodeWebSocket(): typeof WebSocket {
+  const ws = createRequire(import.meta.url)('ws') as { WebSocket: unknown }
+  return ws.WebSocket as typeof WebSocket
 }

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod'
 import { defaultDataDir } from '@t3chat/auth'
 import { CliError } from '../errors'
 import type { Role } from './file'
