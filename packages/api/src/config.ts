@@ -31,7 +31,17 @@ export interface ApiConfig {
   /** Per-user spending limits on the server's key (an operator may override them per user). */
   budgets: BudgetConfig
   /** Asking the provider the cost of stopped answers: first retry delay, cap, attempts, pass interval. */
-  reconcile: { retryBaseMs: number; maxDelayMs: number; maxAttempts: number; intervalMs: number }
+  /**
+   * Cost reconciliation: backoff of a job; `intervalMs`, the longest the loop sleeps when idle;
+   * `auto: false` runs no loop (passes only through `reconciler.runOnce()`).
+   */
+  reconcile: {
+    retryBaseMs: number
+    maxDelayMs: number
+    maxAttempts: number
+    intervalMs: number
+    auto?: boolean
+  }
 }
 
 export const defaultApiConfig: ApiConfig = {
@@ -53,5 +63,5 @@ export const defaultApiConfig: ApiConfig = {
   },
   providerKeyVariable: 'OPENROUTER_API_KEY',
   budgets: { dayUsd: null, monthUsd: null, reservePerAnswerUsd: 0.01 },
-  reconcile: { retryBaseMs: 2_000, maxDelayMs: 300_000, maxAttempts: 12, intervalMs: 5_000 },
+  reconcile: { retryBaseMs: 2_000, maxDelayMs: 300_000, maxAttempts: 12, intervalMs: 60_000 },
 }

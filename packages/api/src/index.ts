@@ -76,11 +76,20 @@ export function createApi(opts: {
   }
   const clock = opts.clock ?? (() => new Date())
   const keys = createProviderKeys(opts.accounts ?? null)
-  const runner = createGenerationRunner({ db, models, hub, limiter, logger, config, clock })
   const reconciler = startReconciler(
     { db, keys, logger, clock, config: config.reconcile },
-    { auto: true },
+    { auto: config.reconcile.auto ?? true },
   )
+  const runner = createGenerationRunner({
+    db,
+    models,
+    hub,
+    limiter,
+    logger,
+    config,
+    clock,
+    onEndedShort: () => reconciler.wake(),
+  })
   const deps: ApiDeps = {
     db,
     verifier: opts.verifier,
@@ -102,7 +111,12 @@ export function createApi(opts: {
   return {
     deps,
     // One process: whatever is live was left by a crash. Several: only dead instances' answers.
-    recover: () => (reaper === null ? recoverAnswers(deps) : reaper.runOnce()),
+    // Interrupted answers may leave costs to ask the provider for.
+    recover: async () => {
+      const recovered = await (reaper === null ? recoverAnswers(deps) : reaper.runOnce())
+      reconciler.wake()
+      return recovered
+    },
     async close() {
       reaper?.stop()
       reconciler.stop()

@@ -14,7 +14,14 @@ import {
 const h = useHarness({
   config: {
     // Due again at once: the fake's generation endpoint answers 404 once, then the cost.
-    reconcile: { retryBaseMs: 0, maxDelayMs: 0, maxAttempts: 5, intervalMs: 3_600_000 },
+    // Passes run when a test asks (runOnce), never by themselves.
+    reconcile: {
+      retryBaseMs: 0,
+      maxDelayMs: 0,
+      maxAttempts: 5,
+      intervalMs: 3_600_000,
+      auto: false,
+    },
   },
 })
 

@@ -61,6 +61,8 @@ export interface RunnerDeps {
   logger: Logger
   config: ApiConfig
   clock: () => Date
+  /** An answer ended short (stopped, failed): the provider's cost of it may have been queued. */
+  onEndedShort?: () => void
 }
 
 interface Running {
@@ -232,6 +234,7 @@ export function createGenerationRunner(deps: RunnerDeps): GenerationRunner {
           }
         })
         .then(async (message) => {
+          if (message.status !== 'completed') deps.onEndedShort?.()
           try {
             await finish(job, live, message, llm, log)
           } catch (error) {

@@ -18,10 +18,16 @@ import type { ProviderKeys } from './provider-keys'
  * endpoint answers 404 for a few seconds after a generation ends). Jobs live in the database,
  * so they survive restarts; several instances may run the loop — settling a job deletes it in
  * the statement that applies the cost, so a cost is applied once.
+ *
+ * The loop sleeps until the next job falls due, or until this instance queues one (`wake`);
+ * with nothing queued it looks only every `intervalMs` (jobs another instance queued before it
+ * died), so an idle server does not ask its database every few seconds.
  */
 export interface Reconciler {
   /** One pass over the jobs due now; resolves with how many costs were settled. */
   runOnce(): Promise<number>
+  /** A job was queued here: look soon. */
+  wake(): void
   stop(): void
 }
 
@@ -63,15 +69,24 @@ export function startReconciler(deps: ReconcilerDeps, opts: { auto: boolean }): 
     return false
   }
 
+  /** When the jobs left after the last pass fall due (null: none waits). */
+  let nextAt: Date | null = null
+
   async function pass(): Promise<number> {
-    const jobs = await dueReconciliations(deps.db, { now: deps.clock(), limit: BATCH })
+    const due = await dueReconciliations(deps.db, { now: deps.clock(), limit: BATCH })
+    nextAt = due.nextAt
     let settled = 0
-    for (const job of jobs) {
+    for (const job of due.jobs) {
       try {
         if (await settle(job)) settled++
       } catch (error) {
         log.warn({ err: error, messageId: job.messageId }, 'cost reconciliation failed')
       }
+    }
+    // A job tried again falls due no sooner than `retryBaseMs` from now: look then.
+    if (settled < due.jobs.length) {
+      const retry = new Date(deps.clock().getTime() + deps.config.retryBaseMs)
+      if (nextAt === null || retry < nextAt) nextAt = retry
     }
     if (settled > 0) log.info({ settled }, 'provider costs reconciled')
     return settled
@@ -84,16 +99,31 @@ export function startReconciler(deps: ReconcilerDeps, opts: { auto: boolean }): 
     return running
   }
 
-  const timer = opts.auto
-    ? setInterval(() => {
-        runOnce().catch((error: unknown) => log.warn({ err: error }, 'reconciliation pass failed'))
-      }, deps.config.intervalMs)
-    : null
-  timer?.unref()
+  let timer: NodeJS.Timeout | null = null
+  let stopped = !opts.auto
+  function schedule(delayMs: number): void {
+    if (stopped) return
+    if (timer !== null) clearTimeout(timer)
+    timer = setTimeout(tick, Math.max(0, Math.min(delayMs, deps.config.intervalMs)))
+    timer.unref()
+  }
+  function tick(): void {
+    timer = null
+    runOnce()
+      .catch((error: unknown) => log.warn({ err: error }, 'reconciliation pass failed'))
+      .finally(() =>
+        schedule(
+          nextAt === null ? deps.config.intervalMs : nextAt.getTime() - deps.clock().getTime(),
+        ),
+      )
+  }
+  schedule(deps.config.intervalMs)
   return {
     runOnce,
+    wake: () => schedule(0),
     stop() {
-      if (timer !== null) clearInterval(timer)
+      stopped = true
+      if (timer !== null) clearTimeout(timer)
     },
   }
 }

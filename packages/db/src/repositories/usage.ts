@@ -165,18 +165,34 @@ export interface ReconcileJob {
   attempts: number
 }
 
-/** Jobs due at `now`, oldest first. */
+/**
+ * Jobs due at `now`, oldest first (at most `limit`), and when the next one falls due: `now`
+ * when more are due than were returned, null when no job waits. One statement.
+ */
 export async function dueReconciliations(
   db: Executor,
   q: { now: Date; limit: number },
-): Promise<ReconcileJob[]> {
-  return db
+): Promise<{ jobs: ReconcileJob[]; nextAt: Date | null }> {
+  const rows = await db
     .selectFrom('usageReconciliations')
-    .select(['messageId', 'generationId', 'userId', 'keyOwner', 'attempts'])
-    .where('nextAt', '<=', q.now)
+    .select(['messageId', 'generationId', 'userId', 'keyOwner', 'attempts', 'nextAt'])
     .orderBy('nextAt')
-    .limit(q.limit)
+    .limit(q.limit + 1)
     .execute()
+  const jobs: ReconcileJob[] = []
+  let nextAt: Date | null = null
+  for (const { nextAt: at, ...job } of rows) {
+    if (at > q.now) {
+      nextAt = at
+      break
+    }
+    if (jobs.length === q.limit) {
+      nextAt = q.now
+      break
+    }
+    jobs.push(job)
+  }
+  return { jobs, nextAt }
 }
 
 /** Tries a job again at `nextAt`, or drops it (`nextAt` null: the estimate stands). */
