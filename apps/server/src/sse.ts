@@ -98,7 +98,14 @@ export function createSseResponder<TContext extends object>(opts: {
     req.once('aborted', onClose)
     res.statusCode = 200
     res.setHeaders(sortedHeaders)
-    res.write(preamble)
+    // `connected` goes out once the call is accepted (authenticated, its input valid), as with
+    // tRPC's adapter: a client that saw it knows the server has its subscription.
+    let connected = false
+    const connect = () => {
+      if (connected) return
+      connected = true
+      res.write(preamble)
+    }
 
     let ctx: TContext | undefined
     let iterator: AsyncIterator<unknown> | null = null
@@ -119,6 +126,7 @@ export function createSseResponder<TContext extends object>(opts: {
           new Error(`Subscription ${path} did not return an observable or a AsyncGenerator`),
         )
       iterator = data[Symbol.asyncIterator]()
+      connect()
       if (pingMs > 0 && pingMs !== Infinity) {
         ping = setInterval(() => {
           if (!abort.signal.aborted) res.write('event: ping\ndata: \n\n\n')
@@ -146,6 +154,7 @@ export function createSseResponder<TContext extends object>(opts: {
       if (!abort.signal.aborted) res.write('event: return\ndata: \n\n\n')
     } catch (cause) {
       if (!isAbortError(cause) && !abort.signal.aborted) {
+        connect()
         const error = getTRPCErrorFromUnknown(cause)
         const shape: unknown = getErrorShape({
           config,

@@ -55,8 +55,9 @@ Each event's \`data\` is one JSON value (the events are listed per subscription 
 \`id\` is the tracked event id. \`ping\` arrives every 15 s; reconnect after 20 s without any
 message. \`return\` means the subscription ended normally; \`serialized-error\` carries an error
 object (\`{"code":…,"message":"…","data":{"code":"NOT_FOUND",…}}\`) and ends it.
-A server started with \`SSE_LEAN=1\` also sends \`retry: 1000\` in the \`connected\` block (EventSource
-then reconnects 1 s after a drop instead of ~3 s).
+The \`connected\` block also carries \`retry: 1000\` (EventSource then reconnects 1 s after a drop
+instead of ~3 s; a server started with \`SSE_LEAN=0\` answers through tRPC's adapter, without it).
+\`connected\` arrives once the call is accepted (token and input checked).
 To resume, reconnect with the \`Last-Event-ID\` header (EventSource does this itself) or
 \`lastEventId\` in the input: you receive exactly what came after that id.
 
