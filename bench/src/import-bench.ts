@@ -65,11 +65,13 @@ try {
   const samples: Array<{ s: number; cli: number; server: number }> = []
   const sampler = setInterval(() => {
     try {
-      samples.push({
+      const sample = {
         s: (performance.now() - started) / 1000,
         cli: rssKiB(cliPid),
         server: rssKiB(server.pid),
-      })
+      }
+      // An exited CLI not yet reaped has no VmRSS (NaN): not a sample.
+      if (Number.isFinite(sample.cli) && Number.isFinite(sample.server)) samples.push(sample)
     } catch {
       // the CLI has just exited
     }
