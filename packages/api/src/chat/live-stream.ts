@@ -28,14 +28,17 @@ export class LiveStream {
     readonly messageId: string,
     readonly userId: string,
     readonly conversationId: string,
-    /** The current frame length in ms (it widens with load, see the hub). */
-    private readonly frameMs: () => number,
+    /**
+     * The current frame length in ms (it widens with load, see the hub); null: the owner sends
+     * the frames itself ({@link flush}, on the Redis hub's clock).
+     */
+    private readonly frameMs: (() => number) | null,
   ) {}
 
   /** Appends text; subscribers see it within one frame interval. */
   append(text: string): void {
     this.text += text
-    if (this.frame === null || this.timer !== null) return
+    if (this.frameMs === null || this.frame === null || this.timer !== null) return
     const wait = this.lastFlushAt + this.frameMs() - performance.now()
     if (wait <= 0) this.flush()
     else this.timer = setTimeout(this.flush, wait)
@@ -110,7 +113,8 @@ export class LiveStream {
     return this.frame
   }
 
-  private readonly flush = (): void => {
+  /** Sends a frame now: waiting subscribers read everything new. */
+  readonly flush = (): void => {
     if (this.timer !== null) {
       clearTimeout(this.timer)
       this.timer = null

@@ -2,27 +2,33 @@
  * The Redis hub: several instances share live answers, stop requests and user events.
  *
  * - The owner keeps each live answer in memory too (a LiveStream): its own followers read it
- *   there, exactly as in one process. Its frames go to a Redis Stream, coalesced: while one
- *   XADD is in flight the text accumulates, so one entry carries every token since the last
- *   (never one entry per token). After the final entry the stream expires in 10 minutes.
+ *   there, exactly as in one process. Its frames go to a Redis Stream on the instance's frame
+ *   clock (ticker.ts): every `frameIntervalMs` the text each answer gained is one entry, all
+ *   answers' entries in one pipeline, and the owner's own followers are woken at the same
+ *   moment — so followers here and elsewhere see the same frames, and an entry carries every
+ *   token of its interval (never one per token). An answer's first text goes out at once.
+ *   After the final entry the stream expires in 10 minutes.
  * - Followers on other instances read the backlog with one XRANGE, then live entries through
  *   the instance's ONE blocking reader (reader.ts). A follower whose stream vanished (Redis
  *   lost its data) or that finds a gap ends early: chat.stream then reads the database.
  * - Stop requests go to the owner over pub/sub (one channel per instance).
- * - User events: a capped stream per user; the stream id is the event id.
+ * - User events: a capped stream per user; the stream id is the event id (user-feeds.ts).
  * - Liveness: a heartbeat key per instance (short TTL), renewed with the instance's slots
  *   (limiter.ts) and, after Redis lost its data, with the metadata of its live answers.
  */
 import { randomUUID } from 'node:crypto'
 import type { ChainableCommander, Redis } from 'ioredis'
 import type { Logger } from 'pino'
-import type { Message, UserEvent } from '../../shapes'
-import { frameLength, liveStreamWriter } from '../hub-memory'
+import type { Message } from '../../shapes'
+import { liveStreamWriter } from '../hub-memory'
 import type { AnswerFrame, AnswerKey, AnswerWriter, Hub } from '../hub'
 import { LiveStream } from '../live-stream'
 import { entryFrame, foldBacklog, frameFields } from './frames'
 import { redisKeys, TIMING, type RedisKeys } from './keys'
 import { compareIds, createStreamReader, type StreamEntry } from './reader'
+import { runPipeline as run } from './pipeline'
+import { createTicker } from './ticker'
+import { createUserFeeds } from './user-feeds'
 
 export interface RedisHub extends Hub {
   readonly keys: RedisKeys
@@ -38,7 +44,8 @@ interface Local {
   chain: Promise<void>
   /** Text already in Redis (reset to 0 after a write failed: the next frame resends it all). */
   sentTo: number
-  scheduled: boolean
+  /** Its first text went out (later text waits for the frame clock). */
+  started: boolean
 }
 
 export function createRedisHub(opts: {
@@ -51,7 +58,7 @@ export function createRedisHub(opts: {
   const keys = redisKeys(opts.keyPrefix)
   const instanceId = randomUUID()
   const locals = new Map<string, Local>()
-  const frameMs = () => frameLength(locals.size, opts.frameIntervalMs)
+  const ticker = createTicker<Local>(opts.frameIntervalMs, sendText)
   const reader = createStreamReader(redis)
   const subscriber = redis.duplicate({ maxRetriesPerRequest: null, commandTimeout: undefined })
   subscriber.on('error', () => undefined)
@@ -59,6 +66,13 @@ export function createRedisHub(opts: {
   let followers = 0
   let closed = false
   const closing = new AbortController()
+  const feeds = createUserFeeds({
+    redis,
+    keys,
+    reader,
+    closing: closing.signal,
+    onCount: (delta) => (followers += delta),
+  })
 
   void subscriber.subscribe(keys.stops(instanceId)).catch((error: unknown) => {
     logger.warn({ err: error }, 'stop channel subscription failed')
@@ -97,20 +111,22 @@ export function createRedisHub(opts: {
       .pexpire(keys.answerMeta(messageId), TIMING.liveAnswerTtlMs)
   }
 
-  function writeMeta(stream: LiveStream): Promise<unknown> {
-    return withMeta(redis.multi(), stream).exec()
+  function writeMeta(stream: LiveStream): Promise<void> {
+    return run(withMeta(redis.pipeline(), stream))
   }
 
+  /**
+   * Issues one of an answer's writes now. Commands reach Redis in the order they are issued
+   * (one connection), so its entries keep their order; the chain lets its end wait for all.
+   * A failed write: the owner carries on (its text goes to Postgres) and the next frame
+   * resends the whole text, so followers catch up without a gap.
+   */
   function enqueue(local: Local, write: () => Promise<unknown>): Promise<void> {
-    local.chain = local.chain.then(write).then(
+    const written = write().then(
       () => undefined,
-      (error: unknown) => {
-        // Redis is down or lost the stream: the owner carries on (its text goes to Postgres);
-        // the next frame resends the whole text, so followers can catch up without a gap.
-        local.sentTo = 0
-        logger.warn({ err: error, messageId: local.stream.messageId }, 'frame not written')
-      },
+      (error: unknown) => unsent(local, error),
     )
+    local.chain = local.chain.then(() => written)
     return local.chain
   }
 
@@ -118,23 +134,38 @@ export function createRedisHub(opts: {
     return redis.xadd(keys.answer(messageId), '*', ...fields)
   }
 
-  /** Sends the text not yet in Redis as one frame (everything that arrived meanwhile). */
-  function scheduleText(local: Local): void {
-    if (local.scheduled) return
-    local.scheduled = true
-    void enqueue(local, async () => {
-      // Let the tokens of this frame interval (and of one event-loop turn) gather first.
-      await new Promise((resolve) => setTimeout(resolve, frameMs()))
-      local.scheduled = false
+  /**
+   * One frame per answer: the text each gained since its last frame, to its followers here
+   * and, in one pipeline for all of them, to Redis.
+   */
+  function sendText(batch: Local[]): void {
+    const pipeline = redis.pipeline()
+    const sent: Local[] = []
+    for (const local of batch) {
       const text = local.stream.text
-      if (text.length <= local.sentTo) return
+      local.stream.flush()
+      if (text.length <= local.sentTo) continue
       const from = local.sentTo
       local.sentTo = text.length
-      await xadd(
-        local.stream.messageId,
-        frameFields({ type: 'text', offset: from, text: text.slice(from) }, from),
+      pipeline.xadd(
+        keys.answer(local.stream.messageId),
+        '*',
+        ...frameFields({ type: 'text', offset: from, text: text.slice(from) }, from),
       )
-    })
+      sent.push(local)
+    }
+    if (sent.length === 0) return
+    pipeline.exec().then(
+      (results) => results?.forEach(([error], i) => error && unsent(sent[i], error)),
+      (error: unknown) => sent.forEach((local) => unsent(local, error)),
+    )
+  }
+
+  /** Redis is down or lost the stream: the next frame resends the whole text (no gap). */
+  function unsent(local: Local | undefined, error: unknown): void {
+    if (local === undefined) return
+    local.sentTo = 0
+    logger.warn({ err: error, messageId: local.stream.messageId }, 'frame not written')
   }
 
   async function* followRemote(
@@ -187,44 +218,52 @@ export function createRedisHub(opts: {
     keys,
 
     async open(key) {
-      const stream = new LiveStream(key.messageId, key.userId, key.conversationId, frameMs)
-      const local: Local = { stream, chain: Promise.resolve(), sentTo: 0, scheduled: false }
+      const stream = new LiveStream(key.messageId, key.userId, key.conversationId, null)
+      const local: Local = { stream, chain: Promise.resolve(), sentTo: 0, started: false }
       // Registered in Redis before anyone is told the answer exists; a failure here fails the
       // turn (the caller ends the answer) rather than leave it invisible to other instances.
-      await withMeta(redis.multi(), key)
-        .xadd(
-          keys.answer(key.messageId),
-          '*',
-          ...frameFields({ type: 'status', status: 'pending' }, 0),
-        )
-        .pexpire(keys.answer(key.messageId), TIMING.liveAnswerTtlMs)
-        .exec()
+      await run(
+        withMeta(redis.pipeline(), key)
+          .xadd(
+            keys.answer(key.messageId),
+            '*',
+            ...frameFields({ type: 'status', status: 'pending' }, 0),
+          )
+          .pexpire(keys.answer(key.messageId), TIMING.liveAnswerTtlMs),
+      )
       locals.set(key.messageId, local)
       const writer = liveStreamWriter(stream, async (message) => {
         locals.delete(key.messageId)
+        ticker.forget(local)
         // Text still waiting goes first; then the final entry, and the stream starts expiring.
         const text = stream.text
         await enqueue(local, async () => {
           const from = local.sentTo
-          const pipeline = redis.multi()
+          local.sentTo = text.length
+          const pipeline = redis.pipeline()
           if (text.length > from)
             pipeline.xadd(
               keys.answer(key.messageId),
               '*',
               ...frameFields({ type: 'text', offset: from, text: text.slice(from) }, from),
             )
-          await pipeline
-            .xadd(keys.answer(key.messageId), '*', ...frameFields({ type: 'final', message }, 0))
-            .pexpire(keys.answer(key.messageId), TIMING.endedAnswerTtlMs)
-            .del(keys.answerMeta(key.messageId))
-            .exec()
+          await run(
+            pipeline
+              .xadd(keys.answer(key.messageId), '*', ...frameFields({ type: 'final', message }, 0))
+              .pexpire(keys.answer(key.messageId), TIMING.endedAnswerTtlMs)
+              .del(keys.answerMeta(key.messageId)),
+          )
         })
       })
       return {
         ...writer,
         append(text) {
           writer.append(text)
-          scheduleText(local)
+          if (local.started) ticker.mark(local)
+          else {
+            local.started = true
+            sendText([local])
+          }
         },
         setStatus(status) {
           writer.setStatus(status)
@@ -286,62 +325,17 @@ export function createRedisHub(opts: {
       const last = (await redis.xrevrange(key, '+', '-', 'COUNT', 1)) as StreamEntry[]
       const tail = last[0] === undefined ? null : entryFrame(last[0])
       if (tail?.type === 'final') return
-      await redis
-        .multi()
-        .xadd(key, '*', ...frameFields({ type: 'final', message }, 0))
-        .pexpire(key, TIMING.endedAnswerTtlMs)
-        .del(keys.answerMeta(message.id))
-        .exec()
+      await run(
+        redis
+          .pipeline()
+          .xadd(key, '*', ...frameFields({ type: 'final', message }, 0))
+          .pexpire(key, TIMING.endedAnswerTtlMs)
+          .del(keys.answerMeta(message.id)),
+      )
     },
 
-    async publish(userId, event) {
-      const key = keys.userEvents(userId)
-      await redis
-        .multi()
-        .xadd(key, 'MAXLEN', '~', TIMING.userEventsKept, '*', 'e', JSON.stringify(event))
-        .pexpire(key, TIMING.userEventsTtlMs)
-        .exec()
-    },
-
-    async subscribe(userId, lastEventId, signal) {
-      const key = keys.userEvents(userId)
-      const [newest] = (await redis.xrevrange(key, '+', '-', 'COUNT', 1)) as StreamEntry[]
-      let from = newest?.[0] ?? '0-0'
-      if (lastEventId && /^\d+-\d+$/.test(lastEventId)) {
-        const [oldest] = (await redis.xrange(key, '-', '+', 'COUNT', 1)) as StreamEntry[]
-        // Still kept (not trimmed, not lost): resume right after it.
-        if (
-          oldest !== undefined &&
-          compareIds(lastEventId, oldest[0]) >= 0 &&
-          compareIds(lastEventId, from) <= 0
-        )
-          from = lastEventId
-      }
-      const both = AbortSignal.any([signal, closing.signal])
-      const batches = reader.listen(key, from, both, 60_000)
-      // A feed counts from now until it ends or is aborted (even if never read).
-      followers++
-      let counted = true
-      const uncount = () => {
-        if (counted) followers--
-        counted = false
-      }
-      both.addEventListener('abort', uncount, { once: true })
-      async function* feed() {
-        try {
-          for await (const batch of batches) {
-            for (const [id, fields] of batch) {
-              const raw = fields[1]
-              if (raw !== undefined) yield { id, event: JSON.parse(raw) as UserEvent }
-            }
-          }
-        } finally {
-          both.removeEventListener('abort', uncount)
-          uncount()
-        }
-      }
-      return feed()
-    },
+    publish: (userId, event) => feeds.publish(userId, event),
+    subscribe: (userId, lastEventId, signal) => feeds.subscribe(userId, lastEventId, signal),
 
     async isAlive(id) {
       if (id === instanceId) return !closed
@@ -364,6 +358,7 @@ export function createRedisHub(opts: {
     async close() {
       closed = true
       clearInterval(beating)
+      ticker.close()
       closing.abort()
       await Promise.all([...locals.values()].map((local) => local.chain))
       await reader.close()

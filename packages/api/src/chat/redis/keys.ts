@@ -45,6 +45,8 @@ export const TIMING = {
   /** Upper bound for a live answer's keys, should every owner vanish without a reaper. */
   liveAnswerTtlMs: 24 * 3_600_000,
   userEventsTtlMs: 24 * 3_600_000,
+  /** An instance pushes back a user's event feed expiry at most this often. */
+  userEventsRenewMs: 3_600_000,
   userEventsKept: 500,
   /** A follower with no news for this long checks that its answer still exists. */
   followerCheckMs: 5_000,
