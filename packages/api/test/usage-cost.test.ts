@@ -2,14 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { FAKE_COMPLETION_PRICE, FAKE_PROMPT_PRICE, fakeCost, loremText } from '@t3chat/llm/fake'
 import { useHarness } from './harness'
-import {
-  messageRow,
-  readUntil,
-  requestsFor,
-  sendAndFinish,
-  textAtLeast,
-  waitFor,
-} from './support/engine'
+import { messageRow, requestsFor, sendAndFinish, stopMidAnswer, waitFor } from './support/engine'
 
 const h = useHarness({
   config: {
@@ -109,11 +102,8 @@ describe('the cost of every answer', () => {
 
   it('of an answer stopped before its usage chunk is asked of the provider afterwards, with retries', async () => {
     const { caller } = await h.user()
-    const model = `fake/slow:tokens=200,run=${randomUUID()}`
-    const sent = await caller.chat.send({ clientMessageId: randomUUID(), content: 'go', model })
-    const id = sent.assistantMessage.id
-    await readUntil(caller, id, textAtLeast(loremText(3).length))
-    const stopped = await caller.chat.stop({ messageId: id })
+    const { stopped, model } = await stopMidAnswer(caller)
+    const id = stopped.id
     expect(stopped.status).toBe('cancelled')
     // Until the provider says, the answer carries an estimate and a job is queued.
     expect(stopped.usage?.costSource).toBe('estimated')
@@ -134,7 +124,7 @@ describe('the cost of every answer', () => {
     expect(billed).toBeGreaterThanOrEqual(3)
     expect(row.cost).toBeCloseTo(fakeCost(row.promptTokens ?? -1, billed), 12)
     const [after] = (
-      await caller.message.list({ conversationId: sent.conversation.id })
+      await caller.message.list({ conversationId: stopped.conversationId })
     ).items.filter((m) => m.id === id)
     expect(after?.usage).toMatchObject({ cost: row.cost, costSource: 'provider' })
     // The day's aggregate moved from the estimate to the provider's cost: no double count.

@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { loremText } from '@t3chat/llm/fake'
 import { useHarness } from './harness'
-import { messageRow, readUntil, textAtLeast, waitFor } from './support/engine'
+import { messageRow, stopMidAnswer, waitFor } from './support/engine'
 
 // The reconciler's own loop: it sleeps for an hour when idle here, so a cost that arrives
 // within seconds was fetched because the answer's end woke it (and its retry was scheduled).
@@ -15,11 +13,8 @@ const h = useHarness({
 describe('the cost reconciler', () => {
   it('is woken by an answer that ends short: the provider’s cost arrives without waiting for the idle interval', async () => {
     const { caller } = await h.user()
-    const model = `fake/slow:tokens=200,run=${randomUUID()}`
-    const sent = await caller.chat.send({ clientMessageId: randomUUID(), content: 'go', model })
-    const id = sent.assistantMessage.id
-    await readUntil(caller, id, textAtLeast(loremText(3).length))
-    const stopped = await caller.chat.stop({ messageId: id })
+    const { stopped } = await stopMidAnswer(caller)
+    const id = stopped.id
     expect(stopped.usage?.costSource).toBe('estimated')
     // The fake's generation endpoint answers 404 first: settled on a retry.
     const row = await waitFor(async () => {

@@ -4,6 +4,7 @@ import { sql } from 'kysely'
 import { expect } from 'vitest'
 import type { Kysely } from 'kysely'
 import type { Database } from '@t3chat/db'
+import { loremText } from '@t3chat/llm/fake'
 import type { ChatEvent, Message } from '../../src/index'
 import type { Harness } from '../harness'
 import { collect, type Tracked } from '../streams'
@@ -61,6 +62,17 @@ export async function readUntil(
   enough: (events: Tracked<ChatEvent>[]) => boolean,
 ): Promise<Tracked<ChatEvent>[]> {
   return collect<ChatEvent>(await caller.chat.stream({ messageId }), (_event, all) => enough(all))
+}
+
+/**
+ * Starts a 200-token answer of the fake's slow model, reads its first words and stops it (its
+ * usage chunk never comes): the stopped message and the model (unique per call).
+ */
+export async function stopMidAnswer(caller: Caller): Promise<{ stopped: Message; model: string }> {
+  const model = `fake/slow:tokens=200,run=${randomUUID()}`
+  const sent = await caller.chat.send({ clientMessageId: randomUUID(), content: 'go', model })
+  await readUntil(caller, sent.assistantMessage.id, textAtLeast(loremText(3).length))
+  return { stopped: await caller.chat.stop({ messageId: sent.assistantMessage.id }), model }
 }
 
 /** At least `chars` characters of streamed text (or the end). */
