@@ -100,7 +100,10 @@ export async function searchMessages(
   if ((probed.rows[0]?.n ?? 0) < SEARCH_PROBE) return pageOf(first)
 
   // The word index: user_id compared as text so that no plan walks the user's messages in
-  // time order, and no sequential scan (the estimate may say "a quarter of the table").
+  // time order, and no sequential scan (the estimate may say "a quarter of the table"). No
+  // parallel workers either: starting them costs more than they save on a search (two common
+  // words that never meet: 120–140 ms with two workers, 55–70 ms without, at 1.1M messages).
+  // Both settings end with the transaction.
   const fromIndex = sql`
     select s.message_id, s.created_at, ${rank} as rank
     from message_search s
@@ -108,7 +111,8 @@ export async function searchMessages(
     order by s.created_at desc, s.message_id desc
     limit ${window}`
   return db.transaction().execute(async (trx) => {
-    await sql`set local enable_seqscan = off`.execute(trx)
+    await sql`select set_config('enable_seqscan', 'off', true),
+      set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx)
     return pageOf(await runPage(trx, { ...q, cursor, query, messageHits: fromIndex }))
   })
 }
