@@ -4,23 +4,17 @@
 // own npm dependencies stay external (resolved from its node_modules). The embedded server
 // and the demo's fake provider are loaded only when needed (src/connect/server-modules.ts),
 // from the compiled server (apps/server/dist, built by its own build.ts).
-import { readFileSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { build, type Plugin } from 'esbuild'
+import { dependenciesOf, nodeBundle, packageName } from '../server/bundle-options'
 
 const root = new URL('.', import.meta.url)
-const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
-  dependencies: Record<string, string>
-}
+const dependencies = dependenciesOf(root)
 /** `@t3chat/server` and `@t3chat/server/<entry>` → the compiled server's `dist/<entry>.js`. */
 function compiledServer(specifier: string): string | null {
   if (specifier === '@t3chat/server') return '@t3chat/server/dist/index.js'
   const entry = /^@t3chat\/server\/([\w-]+)$/.exec(specifier)?.[1]
   return entry === undefined ? null : `@t3chat/server/dist/${entry}.js`
-}
-
-function packageName(specifier: string): string {
-  const parts = specifier.split('/')
-  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier)
 }
 
 /**
@@ -42,7 +36,7 @@ const externals: Plugin = {
       const name = packageName(args.path)
       if (OPTIONAL.has(name)) return { external: true }
       if (name.startsWith('@t3chat/') || BUNDLED.has(name)) return undefined
-      return Object.hasOwn(pkg.dependencies, name) ? { external: true } : undefined
+      return Object.hasOwn(dependencies, name) ? { external: true } : undefined
     })
   },
 }
@@ -51,14 +45,8 @@ const outdir = new URL('dist', root).pathname
 rmSync(outdir, { recursive: true, force: true })
 await build({
   entryPoints: { main: new URL('src/main.tsx', root).pathname },
+  ...nodeBundle,
   outdir,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
-  logLevel: 'warning',
   tsconfig: new URL('tsconfig.json', root).pathname,
   // Bundled CommonJS dependencies may call require().
   banner: {

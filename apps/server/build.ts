@@ -4,19 +4,13 @@
 // The workspace packages (api, auth, db, llm) ship TypeScript source and are bundled in; npm
 // dependencies stay external and are resolved from this package's node_modules at run time, so
 // every npm package the bundle imports must be a dependency of @t3chat/server (checked here).
-import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { build, type Plugin } from 'esbuild'
+import { dependenciesOf, nodeBundle, packageName } from './bundle-options'
 
 const root = new URL('.', import.meta.url)
-const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
-  dependencies: Record<string, string>
-}
-
-function packageName(specifier: string): string {
-  const parts = specifier.split('/')
-  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier)
-}
+const dependencies = dependenciesOf(root)
 
 const missing = new Set<string>()
 const externals: Plugin = {
@@ -26,8 +20,7 @@ const externals: Plugin = {
       if (args.path.startsWith('node:')) return { external: true }
       const name = packageName(args.path)
       if (name.startsWith('@t3chat/')) return undefined
-      if (!Object.hasOwn(pkg.dependencies, name))
-        missing.add(`${name} (imported by ${args.importer})`)
+      if (!Object.hasOwn(dependencies, name)) missing.add(`${name} (imported by ${args.importer})`)
       return { external: true }
     })
   },
@@ -47,16 +40,10 @@ const result = await build({
     // The model provider's worker thread (packages/llm/src/thread).
     'provider-thread': source('../../packages/llm/src/thread/provider-thread.ts'),
   },
+  ...nodeBundle,
   outdir,
   absWorkingDir: source('.'),
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
   metafile: true,
-  logLevel: 'warning',
   tsconfig: source('tsconfig.json'),
   plugins: [externals],
 })

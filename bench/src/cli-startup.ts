@@ -108,11 +108,22 @@ async function medianOf(
   return median(samples)
 }
 
-async function chatScreen(env: Record<string, string>, marker: string) {
+/** The first question asked; the chat screen is shown once its conversation is listed. */
+const WARM_UP = 'warm up'
+
+/** The chat screen's rows: time until the conversation list shows, and idle RSS. */
+async function chatScreenRows(
+  env: Record<string, string>,
+  where: string,
+  target: string,
+): Promise<Array<[string, string, string]>> {
   const screens: number[] = []
-  for (let i = 0; i < RUNS; i++) screens.push((await timeChatScreen(env, marker, false)).screenMs)
-  const { rssMiB } = await timeChatScreen(env, marker, true)
-  return { ms: median(screens), rssMiB: Math.round(rssMiB) }
+  for (let i = 0; i < RUNS; i++) screens.push((await timeChatScreen(env, WARM_UP, false)).screenMs)
+  const { rssMiB } = await timeChatScreen(env, WARM_UP, true)
+  return [
+    [`chat screen, conversation list shown (${where})`, String(median(screens)), target],
+    [`chat idle RSS, MiB (${where})`, String(Math.round(rssMiB)), '—'],
+  ]
 }
 
 const dir = mkdtempSync(join(tmpdir(), 't3chat-bench-cli-'))
@@ -142,7 +153,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS))
     rows.push(['server idle RSS, MiB', String(Math.round(rssKiB(server.pid) / 1024)), '—'])
     const env = { T3CHAT_URL: server.url, T3CHAT_DATA_DIR: dataDir, HOME: dir }
-    await timeCli(['ask', 'warm up', '--model', 'fake/echo'], env)
+    await timeCli(['ask', WARM_UP, '--model', 'fake/echo'], env)
     rows.push(
       ['t3chat --version', String(await medianOf(['--version'], env, 'exitMs')), '≤ 300'],
       ['t3chat list (running server)', String(await medianOf(['list'], env, 'exitMs')), '≤ 300'],
@@ -152,11 +163,7 @@ try {
         '≤ 400 + TTFT',
       ],
     )
-    const chat = await chatScreen(env, 'warm up')
-    rows.push(
-      ['chat screen, conversation list shown (running server)', String(chat.ms), '≤ 700'],
-      ['chat idle RSS, MiB (running server)', String(chat.rssMiB), '—'],
-    )
+    rows.push(...(await chatScreenRows(env, 'running server', '≤ 700')))
   } finally {
     await server.stop()
   }
@@ -167,11 +174,7 @@ try {
     String(await medianOf(['list'], embedded, 'exitMs')),
     '≤ 2000 (server ready)',
   ])
-  const chat = await chatScreen(embedded, 'warm up')
-  rows.push(
-    ['chat screen, conversation list shown (embedded server)', String(chat.ms), '—'],
-    ['chat idle RSS, MiB (embedded server)', String(chat.rssMiB), '—'],
-  )
+  rows.push(...(await chatScreenRows(embedded, 'embedded server', '—')))
 } finally {
   process.stdout.write(
     `| row (median of ${RUNS} cold starts) | value | target |\n| --- | ---: | --- |\n${rows
