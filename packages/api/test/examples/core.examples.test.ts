@@ -98,7 +98,10 @@ function coalesced(events: Tracked<ChatEvent>[]): Tracked<ChatEvent>[] {
   const out: Tracked<ChatEvent>[] = []
   for (const event of events) {
     const last = out.at(-1)
-    if (last?.data.type === 'delta' && event.data.type === 'delta')
+    // A subscriber that joins as the answer starts may or may not see `pending` before
+    // `streaming`: the example keeps the status it ends up with, so it does not depend on that.
+    if (last?.data.type === 'status' && event.data.type === 'status') out[out.length - 1] = event
+    else if (last?.data.type === 'delta' && event.data.type === 'delta')
       out[out.length - 1] = {
         id: event.id,
         data: { type: 'delta', text: last.data.text + event.data.text },
