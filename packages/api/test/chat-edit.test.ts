@@ -34,6 +34,9 @@ describe('chat.edit', () => {
   it('answers an edited earlier message on a new branch; the old branch is kept whole', async () => {
     const { caller, token } = await h.user()
     const { conversationId, first, second, third } = await threeTurns(caller)
+    // The generated title is announced in the background: let it go first, so that the
+    // device hears only the edit.
+    await h.deps.runner.idle()
     const device = await watchEvents(h, token)
     const model = 'fake/echo:run=edit-middle'
     const edited = await caller.chat.edit({
