@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AnswerFrame, AnswerKey, Hub } from '../src/chat/hub'
 import type { Message, UserEvent } from '../src/index'
-import { hubImplementations } from './support/hubs'
+import { hubImplementations, type HubPair } from './support/hubs'
 import { waitFor } from './support/engine'
 
 /**
@@ -10,12 +10,16 @@ import { waitFor } from './support/engine'
  * and chat.stream rely on, whatever carries live answers and user events.
  */
 describe.each(hubImplementations())('hub contract: $name', ({ create }) => {
+  let pair: HubPair
+  /** The instance generating the answers; `peer` is another one (a follower elsewhere). */
   let hub: Hub
+  let peer: Hub
   beforeAll(async () => {
-    hub = await create()
+    pair = await create()
+    ;({ hub, peer } = pair)
   })
   afterAll(async () => {
-    await hub.close()
+    await pair.close()
   })
 
   const newKey = (): AnswerKey => ({
@@ -42,9 +46,9 @@ describe.each(hubImplementations())('hub contract: $name', ({ create }) => {
     }
   }
 
-  async function framesOf(messageId: string, offset: number): Promise<AnswerFrame[]> {
+  async function framesOf(messageId: string, offset: number, on = hub): Promise<AnswerFrame[]> {
     const frames: AnswerFrame[] = []
-    for await (const frame of hub.follow(messageId, offset, AbortSignal.timeout(20_000)))
+    for await (const frame of on.follow(messageId, offset, AbortSignal.timeout(20_000)))
       frames.push(frame)
     return frames
   }
@@ -64,11 +68,11 @@ describe.each(hubImplementations())('hub contract: $name', ({ create }) => {
     return text
   }
 
-  it('follows an answer: status first, the text without gap or duplicate at any offset, then final', async () => {
+  it('follows an answer, here and elsewhere: status first, the text without gap or duplicate at any offset, then final', async () => {
     const key = newKey()
     const writer = await hub.open(key)
-    expect(await hub.lookup(key.messageId)).toMatchObject({ ...key, owner: hub.instanceId })
-    const fromStart = framesOf(key.messageId, 0)
+    expect(await peer.lookup(key.messageId)).toMatchObject({ ...key, owner: hub.instanceId })
+    const fromStart = [hub, peer].map((on) => framesOf(key.messageId, 0, on))
     const tokens = Array.from({ length: 300 }, (_, i) => `t${i} `)
     writer.setStatus('streaming')
     for (const [i, token] of tokens.entries()) {
@@ -79,21 +83,28 @@ describe.each(hubImplementations())('hub contract: $name', ({ create }) => {
     expect(writer.text()).toBe(text)
     // Followers arriving mid-answer, from several offsets (a resume with lastEventId).
     const offsets = [0, 1, 7, Math.floor(text.length / 2), text.length - 1, text.length]
-    const resumed = offsets.map((offset) => ({ offset, frames: framesOf(key.messageId, offset) }))
+    const resumed = [hub, peer].flatMap((on) =>
+      offsets.map((offset) => ({ offset, frames: framesOf(key.messageId, offset, on) })),
+    )
+    // Text of the last moment, not framed yet when the answer ends.
+    writer.append('end.')
     // One message object: two calls a millisecond apart would differ in their times.
-    const final = finalMessage(key, text)
+    const final = finalMessage(key, `${text}end.`)
     await writer.finish(final)
 
-    const frames = await fromStart
-    expect(frames[0]).toMatchObject({ type: 'status' })
-    expect(frames.at(-1)).toEqual({ type: 'final', message: final })
-    expect(applied(frames, 0)).toBe(text)
-    // Coalesced: far fewer frames than tokens.
-    expect(frames.filter((f) => f.type === 'text').length).toBeLessThan(tokens.length / 2)
+    for (const pending of fromStart) {
+      const frames = await pending
+      expect(frames[0]).toMatchObject({ type: 'status' })
+      expect(frames).toContainEqual({ type: 'status', status: 'streaming' })
+      expect(frames.at(-1)).toEqual({ type: 'final', message: final })
+      expect(applied(frames, 0)).toBe(final.content)
+      // Coalesced: far fewer frames than tokens.
+      expect(frames.filter((f) => f.type === 'text').length).toBeLessThan(tokens.length / 2)
+    }
     for (const { offset, frames: pending } of resumed) {
       const got = await pending
       expect(got.at(-1)).toMatchObject({ type: 'final' })
-      expect(applied(got, offset, text.slice(0, offset))).toBe(text)
+      expect(applied(got, offset, final.content.slice(0, offset))).toBe(final.content)
     }
   })
 

@@ -23,32 +23,46 @@ export function testRedis(): { redis: Redis; keyPrefix: string; cleanup: () => P
   }
 }
 
+/**
+ * A hub, and a peer: another instance that sees the same answers and events (for the
+ * in-process hub, which is one process, the same hub).
+ */
+export interface HubPair {
+  hub: Hub
+  peer: Hub
+  close(): Promise<void>
+}
+
 /** Every hub implementation the contract suite runs against. */
-export function hubImplementations(): { name: string; create: () => Promise<Hub> }[] {
+export function hubImplementations(): { name: string; create: () => Promise<HubPair> }[] {
   return [
     {
       name: 'in-process',
-      create: () => Promise.resolve(createInProcessHub({ frameIntervalMs: 20 })),
+      create: () => {
+        const hub = createInProcessHub({ frameIntervalMs: 20 })
+        return Promise.resolve({ hub, peer: hub, close: () => hub.close() })
+      },
     },
     {
       name: 'redis',
       create: () => {
         const { redis, keyPrefix, cleanup } = testRedis()
-        const hub = createRedisHub({
-          redis,
-          keyPrefix,
-          frameIntervalMs: 20,
-          logger: pino({ level: 'silent' }),
+        const instance = (client: Redis): Hub =>
+          createRedisHub({
+            redis: client,
+            keyPrefix,
+            frameIntervalMs: 20,
+            logger: pino({ level: 'silent' }),
+          })
+        const [hub, peer] = [instance(redis), instance(redis.duplicate())]
+        return Promise.resolve({
+          hub,
+          peer,
+          async close() {
+            await Promise.all([hub.close(), peer.close()])
+            await cleanup()
+          },
         })
-        const closeHub = hub.close.bind(hub)
-        return Promise.resolve(
-          Object.assign(hub, {
-            async close() {
-              await closeHub()
-              await cleanup()
-            },
-          }),
-        )
       },
     },
   ]

@@ -1,11 +1,16 @@
 /**
  * How an answer's frames are stored in its Redis Stream: one entry per frame with fields
  * `k` (s: status, x: text, f: final), `o` (the text offset) and `d` (status, text, or the
- * final message as JSON).
+ * final message as JSON). A text entry may also carry the status that came with its text
+ * (`s`: an answer's first text and its `streaming` are one entry). The final message holds the
+ * whole text, so the owner does not write the text of its last interval separately: a
+ * follower takes what it is missing from the final entry ({@link tailOf}).
  */
 import type { Message, MessageStatus } from '../../shapes'
 import type { AnswerFrame } from '../hub'
 import type { StreamEntry } from './reader'
+
+type TextFrame = Extract<AnswerFrame, { type: 'text' }>
 
 export function frameFields(frame: AnswerFrame, offset: number): string[] {
   switch (frame.type) {
@@ -25,22 +30,42 @@ export function frameFields(frame: AnswerFrame, offset: number): string[] {
   }
 }
 
-export function entryFrame([, fields]: StreamEntry): AnswerFrame | null {
+/** A text entry's fields, with the status that came with the text (if any). */
+export function textFields(offset: number, text: string, status: MessageStatus | null): string[] {
+  if (status === null) return frameFields({ type: 'text', offset, text }, offset)
+  if (text === '') return frameFields({ type: 'status', status }, offset)
+  return [...frameFields({ type: 'text', offset, text }, offset), 's', status]
+}
+
+/** The frames of one entry, in order (none for an entry this version does not know). */
+export function entryFrames([, fields]: StreamEntry): AnswerFrame[] {
+  // Names sit at even positions (a value may equal a name: the text "s").
   const value = (name: string) => {
-    const i = fields.indexOf(name)
-    return i >= 0 && i % 2 === 0 ? fields[i + 1] : undefined
+    for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1]
+    return undefined
   }
   const data = value('d') ?? ''
   switch (value('k')) {
     case 's':
-      return { type: 'status', status: data as MessageStatus }
-    case 'x':
-      return { type: 'text', offset: Number(value('o') ?? 0), text: data }
+      return [{ type: 'status', status: data as MessageStatus }]
+    case 'x': {
+      const text: TextFrame = { type: 'text', offset: Number(value('o') ?? 0), text: data }
+      const status = value('s')
+      return status === undefined
+        ? [text]
+        : [{ type: 'status', status: status as MessageStatus }, text]
+    }
     case 'f':
-      return { type: 'final', message: JSON.parse(data) as Message }
+      return [{ type: 'final', message: JSON.parse(data) as Message }]
     default:
-      return null
+      return []
   }
+}
+
+/** The text a follower that has `have` units still misses when the final entry arrives. */
+export function tailOf(final: Message, have: number): TextFrame | null {
+  const content = final.content
+  return content.length > have ? { type: 'text', offset: have, text: content.slice(have) } : null
 }
 
 /**
@@ -53,7 +78,7 @@ export function foldBacklog(frames: AnswerFrame[], offset: number): AnswerFrame[
   let text = ''
   const textStart = offset
   let status: MessageStatus | null = null
-  let final: AnswerFrame | null = null
+  let final: Extract<AnswerFrame, { type: 'final' }> | null = null
   for (const frame of frames) {
     if (frame.type === 'status') status = frame.status
     else if (frame.type === 'final') final = frame
@@ -64,6 +89,7 @@ export function foldBacklog(frames: AnswerFrame[], offset: number): AnswerFrame[
       if (end > have) text += frame.text.slice(have - frame.offset)
     }
   }
+  if (final !== null) text += tailOf(final.message, textStart + text.length)?.text ?? ''
   const out: AnswerFrame[] = []
   if (final === null) out.push({ type: 'status', status: status ?? 'pending' })
   if (text.length > 0) out.push({ type: 'text', offset: textStart, text })

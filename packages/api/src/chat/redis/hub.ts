@@ -6,7 +6,9 @@
  *   clock (ticker.ts): every `frameIntervalMs` the text each answer gained is one entry, all
  *   answers' entries in one pipeline, and the owner's own followers are woken at the same
  *   moment — so followers here and elsewhere see the same frames, and an entry carries every
- *   token of its interval (never one per token). An answer's first text goes out at once.
+ *   token of its interval (never one per token). Text after a quiet interval (an answer's
+ *   first, with its `streaming` status) goes out at once; the last interval's text goes in the
+ *   final entry (frames.ts).
  *   After the final entry the stream expires in 10 minutes.
  * - Followers on other instances read the backlog with one XRANGE, then live entries through
  *   the instance's ONE blocking reader (reader.ts). A follower whose stream vanished (Redis
@@ -19,11 +21,11 @@
 import { randomUUID } from 'node:crypto'
 import type { ChainableCommander, Redis } from 'ioredis'
 import type { Logger } from 'pino'
-import type { Message } from '../../shapes'
+import type { Message, MessageStatus } from '../../shapes'
 import { liveStreamWriter } from '../hub-memory'
-import type { AnswerFrame, AnswerKey, AnswerWriter, Hub } from '../hub'
+import type { AnswerFrame, AnswerKey, AnswerWriter, Hub, LiveAnswer } from '../hub'
 import { LiveStream } from '../live-stream'
-import { entryFrame, foldBacklog, frameFields } from './frames'
+import { entryFrames, foldBacklog, frameFields, tailOf, textFields } from './frames'
 import { redisKeys, TIMING, type RedisKeys } from './keys'
 import { compareIds, createStreamReader, type StreamEntry } from './reader'
 import { runPipeline as run } from './pipeline'
@@ -44,8 +46,12 @@ interface Local {
   chain: Promise<void>
   /** Text already in Redis (reset to 0 after a write failed: the next frame resends it all). */
   sentTo: number
-  /** Its first text went out (later text waits for the frame clock). */
+  /** Its first text went out. */
   started: boolean
+  /** When its last frame went out (performance.now()). */
+  sentAt: number
+  /** A status to write with the next text entry (`streaming` comes with the first text). */
+  carry: MessageStatus | null
 }
 
 export function createRedisHub(opts: {
@@ -103,12 +109,16 @@ export function createRedisHub(opts: {
   beating.unref()
   void heartbeat().catch((error: unknown) => logger.warn({ err: error }, 'heartbeat failed'))
 
-  /** Queues the writes that make an answer visible as live (its owner and user). */
+  /** Queues the write that makes an answer visible as live (its owner and user): one SET. */
   function withMeta(pipeline: ChainableCommander, key: AnswerKey): ChainableCommander {
     const { messageId, userId, conversationId } = key
-    return pipeline
-      .hset(keys.answerMeta(messageId), { userId, conversationId, owner: instanceId })
-      .pexpire(keys.answerMeta(messageId), TIMING.liveAnswerTtlMs)
+    const meta: LiveAnswer = { messageId, userId, conversationId, owner: instanceId }
+    return pipeline.set(
+      keys.answerMeta(messageId),
+      JSON.stringify(meta),
+      'PX',
+      TIMING.liveAnswerTtlMs,
+    )
   }
 
   function writeMeta(stream: LiveStream): Promise<void> {
@@ -139,18 +149,22 @@ export function createRedisHub(opts: {
    * and, in one pipeline for all of them, to Redis.
    */
   function sendText(batch: Local[]): void {
+    const now = performance.now()
     const pipeline = redis.pipeline()
     const sent: Local[] = []
     for (const local of batch) {
       const text = local.stream.text
+      const status = local.carry
       local.stream.flush()
-      if (text.length <= local.sentTo) continue
+      if (text.length <= local.sentTo && status === null) continue
       const from = local.sentTo
       local.sentTo = text.length
+      local.carry = null
+      local.sentAt = now
       pipeline.xadd(
         keys.answer(local.stream.messageId),
         '*',
-        ...frameFields({ type: 'text', offset: from, text: text.slice(from) }, from),
+        ...textFields(from, text.slice(from), status),
       )
       sent.push(local)
     }
@@ -161,10 +175,11 @@ export function createRedisHub(opts: {
     )
   }
 
-  /** Redis is down or lost the stream: the next frame resends the whole text (no gap). */
+  /** Redis is down or lost the stream: the next frame resends the whole text and status. */
   function unsent(local: Local | undefined, error: unknown): void {
     if (local === undefined) return
     local.sentTo = 0
+    local.carry = local.stream.status
     logger.warn({ err: error, messageId: local.stream.messageId }, 'frame not written')
   }
 
@@ -176,13 +191,13 @@ export function createRedisHub(opts: {
     const key = keys.answer(messageId)
     const backlog = (await redis.xrange(key, '-', '+')) as StreamEntry[]
     if (backlog.length === 0) return
-    const folded = foldBacklog(
-      backlog.flatMap((e) => entryFrame(e) ?? []),
-      offset,
-    )
+    const folded = foldBacklog(backlog.flatMap(entryFrames), offset)
     if (folded === null) return
     yield* folded
     if (folded.at(-1)?.type === 'final') return
+    // The text this follower has: the final entry brings what the frames did not.
+    let have = offset
+    for (const frame of folded) if (frame.type === 'text') have = frame.offset + frame.text.length
     let lastId = backlog[backlog.length - 1]?.[0] ?? '0-0'
     const both = AbortSignal.any([signal, closing.signal])
     for await (const batch of reader.listen(key, lastId, both, TIMING.followerCheckMs)) {
@@ -194,10 +209,16 @@ export function createRedisHub(opts: {
       for (const entry of batch) {
         if (compareIds(entry[0], lastId) <= 0) continue
         lastId = entry[0]
-        const frame = entryFrame(entry)
-        if (frame === null) continue
-        yield frame
-        if (frame.type === 'final') return
+        for (const frame of entryFrames(entry)) {
+          if (frame.type === 'text') have = Math.max(have, frame.offset + frame.text.length)
+          else if (frame.type === 'final') {
+            const tail = tailOf(frame.message, have)
+            if (tail !== null) yield tail
+            yield frame
+            return
+          }
+          yield frame
+        }
       }
     }
   }
@@ -219,7 +240,14 @@ export function createRedisHub(opts: {
 
     async open(key) {
       const stream = new LiveStream(key.messageId, key.userId, key.conversationId, null)
-      const local: Local = { stream, chain: Promise.resolve(), sentTo: 0, started: false }
+      const local: Local = {
+        stream,
+        chain: Promise.resolve(),
+        sentTo: 0,
+        started: false,
+        sentAt: 0,
+        carry: null,
+      }
       // Registered in Redis before anyone is told the answer exists; a failure here fails the
       // turn (the caller ends the answer) rather than leave it invisible to other instances.
       await run(
@@ -235,13 +263,15 @@ export function createRedisHub(opts: {
       const writer = liveStreamWriter(stream, async (message) => {
         locals.delete(key.messageId)
         ticker.forget(local)
-        // Text still waiting goes first; then the final entry, and the stream starts expiring.
+        // The final entry (its message holds the whole text, so followers take the text still
+        // waiting from it), and the stream starts expiring. Text that differs from the saved
+        // content (never, today) still goes as its own frame first.
         const text = stream.text
         await enqueue(local, async () => {
           const from = local.sentTo
           local.sentTo = text.length
           const pipeline = redis.pipeline()
-          if (text.length > from)
+          if (text.length > from && message.content !== text)
             pipeline.xadd(
               keys.answer(key.messageId),
               '*',
@@ -259,14 +289,21 @@ export function createRedisHub(opts: {
         ...writer,
         append(text) {
           writer.append(text)
-          if (local.started) ticker.mark(local)
-          else {
-            local.started = true
-            sendText([local])
-          }
+          // Text waits for the clock, unless the answer was quiet for a whole interval (its
+          // first text, or text after a pause of the model): a frame then goes out at once,
+          // so a pause never costs a follower an extra interval.
+          local.started = true
+          if (ticker.has(local) || performance.now() - local.sentAt < opts.frameIntervalMs)
+            ticker.mark(local)
+          else sendText([local])
         },
         setStatus(status) {
           writer.setStatus(status)
+          // `streaming` is set just before the first text: one entry carries both.
+          if (status === 'streaming' && !local.started) {
+            local.carry = status
+            return
+          }
           void enqueue(local, () =>
             xadd(key.messageId, frameFields({ type: 'status', status }, local.sentTo)),
           )
@@ -275,8 +312,15 @@ export function createRedisHub(opts: {
     },
 
     async lookup(messageId) {
-      const meta = await redis.hgetall(keys.answerMeta(messageId))
-      const { userId, conversationId, owner } = meta
+      // An answer generated here needs no round trip (a resume on its owner).
+      const local = locals.get(messageId)?.stream
+      if (local !== undefined) {
+        const { userId, conversationId } = local
+        return { messageId, userId, conversationId, owner: instanceId }
+      }
+      const meta = await redis.get(keys.answerMeta(messageId))
+      if (meta === null) return null
+      const { userId, conversationId, owner } = JSON.parse(meta) as Partial<LiveAnswer>
       if (userId === undefined || conversationId === undefined || owner === undefined) return null
       return { messageId, userId, conversationId, owner }
     },
@@ -323,7 +367,7 @@ export function createRedisHub(opts: {
       const key = keys.answer(message.id)
       // Only a stream without a final entry gets one (a late owner may have written it).
       const last = (await redis.xrevrange(key, '+', '-', 'COUNT', 1)) as StreamEntry[]
-      const tail = last[0] === undefined ? null : entryFrame(last[0])
+      const tail = last[0] === undefined ? undefined : entryFrames(last[0]).at(-1)
       if (tail?.type === 'final') return
       await run(
         redis

@@ -5,7 +5,7 @@
 export interface RedisKeys {
   /** Stream of an answer's frames. */
   answer(messageId: string): string
-  /** Hash of a live answer: user, conversation, owner instance. Gone once it has ended. */
+  /** A live answer's user, conversation and owner instance (JSON). Gone once it has ended. */
   answerMeta(messageId: string): string
   /** Capped stream of a user's events. */
   userEvents(userId: string): string
@@ -22,7 +22,7 @@ export interface RedisKeys {
 export function redisKeys(prefix: string): RedisKeys {
   return {
     answer: (id) => `${prefix}answer:${id}`,
-    answerMeta: (id) => `${prefix}answer:${id}:meta`,
+    answerMeta: (id) => `${prefix}answer:${id}:live`,
     userEvents: (id) => `${prefix}user:${id}:events`,
     instance: (id) => `${prefix}instance:${id}`,
     stops: (id) => `${prefix}stop:${id}`,

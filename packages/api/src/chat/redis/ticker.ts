@@ -8,6 +8,8 @@
 export interface Ticker<T> {
   /** `item` has something to send at the next tick. */
   mark(item: T): void
+  /** Whether `item` is marked for the next tick. */
+  has(item: T): boolean
   /** `item` has nothing more to send (it ended). */
   forget(item: T): void
   close(): void
@@ -29,6 +31,7 @@ export function createTicker<T>(intervalMs: number, onTick: (items: T[]) => void
       marked.add(item)
       if (timer === null) timer = setTimeout(tick, intervalMs - (Date.now() % intervalMs))
     },
+    has: (item) => marked.has(item),
     forget(item) {
       marked.delete(item)
     },
