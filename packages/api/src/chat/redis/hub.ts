@@ -10,9 +10,10 @@
  *   first, with its `streaming` status) goes out at once; the last interval's text goes in the
  *   final entry (frames.ts).
  *   After the final entry the stream expires in 10 minutes.
- * - Followers on other instances read the backlog with one XRANGE, then live entries through
- *   the instance's ONE blocking reader (reader.ts). A follower whose stream vanished (Redis
- *   lost its data) or that finds a gap ends early: chat.stream then reads the database.
+ * - Followers on other instances (follow-remote.ts) read the backlog with one XRANGE, then
+ *   live entries through the instance's ONE blocking reader (reader.ts). A follower whose
+ *   stream vanished (Redis lost its data) or that finds a gap ends early: chat.stream then
+ *   reads the database.
  * - Stop requests go to the owner over pub/sub (one channel per instance).
  * - User events: a capped stream per user; the stream id is the event id (user-feeds.ts).
  * - Liveness: a heartbeat key per instance (short TTL), renewed with the instance's slots
@@ -23,11 +24,12 @@ import type { ChainableCommander, Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Message, MessageStatus } from '../../shapes'
 import { liveStreamWriter } from '../hub-memory'
-import type { AnswerFrame, AnswerKey, AnswerWriter, Hub, LiveAnswer } from '../hub'
+import type { AnswerKey, AnswerWriter, Hub, LiveAnswer } from '../hub'
 import { LiveStream } from '../live-stream'
-import { entryFrames, foldBacklog, frameFields, tailOf, textFields } from './frames'
+import { entryFrames, frameFields, textFields } from './frames'
+import { createRemoteFollower } from './follow-remote'
 import { redisKeys, TIMING, type RedisKeys } from './keys'
-import { compareIds, createStreamReader, type StreamEntry } from './reader'
+import { createStreamReader, type StreamEntry } from './reader'
 import { runPipeline as run } from './pipeline'
 import { createTicker } from './ticker'
 import { createUserFeeds } from './user-feeds'
@@ -72,6 +74,7 @@ export function createRedisHub(opts: {
   let followers = 0
   let closed = false
   const closing = new AbortController()
+  const followRemote = createRemoteFollower({ redis, keys, reader })
   const feeds = createUserFeeds({
     redis,
     keys,
@@ -181,46 +184,6 @@ export function createRedisHub(opts: {
     local.sentTo = 0
     local.carry = local.stream.status
     logger.warn({ err: error, messageId: local.stream.messageId }, 'frame not written')
-  }
-
-  async function* followRemote(
-    messageId: string,
-    offset: number,
-    signal: AbortSignal,
-  ): AsyncGenerator<AnswerFrame> {
-    const key = keys.answer(messageId)
-    const backlog = (await redis.xrange(key, '-', '+')) as StreamEntry[]
-    if (backlog.length === 0) return
-    const folded = foldBacklog(backlog.flatMap(entryFrames), offset)
-    if (folded === null) return
-    yield* folded
-    if (folded.at(-1)?.type === 'final') return
-    // The text this follower has: the final entry brings what the frames did not.
-    let have = offset
-    for (const frame of folded) if (frame.type === 'text') have = frame.offset + frame.text.length
-    let lastId = backlog[backlog.length - 1]?.[0] ?? '0-0'
-    const both = AbortSignal.any([signal, closing.signal])
-    for await (const batch of reader.listen(key, lastId, both, TIMING.followerCheckMs)) {
-      if (batch.length === 0) {
-        // Quiet for a while: make sure the answer still exists (Redis may have lost it).
-        if ((await redis.exists(key)) === 0) return
-        continue
-      }
-      for (const entry of batch) {
-        if (compareIds(entry[0], lastId) <= 0) continue
-        lastId = entry[0]
-        for (const frame of entryFrames(entry)) {
-          if (frame.type === 'text') have = Math.max(have, frame.offset + frame.text.length)
-          else if (frame.type === 'final') {
-            const tail = tailOf(frame.message, have)
-            if (tail !== null) yield tail
-            yield frame
-            return
-          }
-          yield frame
-        }
-      }
-    }
   }
 
   async function finalOf(messageId: string, timeoutMs: number): Promise<Message | null> {
@@ -343,7 +306,7 @@ export function createRedisHub(opts: {
       try {
         const local = locals.get(messageId)
         if (local !== undefined) yield* local.stream.frames(offset, signal)
-        else yield* followRemote(messageId, offset, signal)
+        else yield* followRemote(messageId, offset, AbortSignal.any([signal, closing.signal]))
       } finally {
         followers--
       }
