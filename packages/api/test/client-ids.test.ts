@@ -132,6 +132,14 @@ describe('client-chosen ids are per user', () => {
     expect(foreign.result.assistantMessage.id).toBe(
       userScopedId(attacker.id, taken.assistantMessage.id),
     )
+    // Once it has ended, the chosen id still means the attacker's answer (from the database).
+    const later = await collect<ChatEvent>(
+      await attacker.caller.chat.stream({ messageId: taken.assistantMessage.id }),
+    )
+    expect(finalOf(later)).toMatchObject({
+      id: foreign.result.assistantMessage.id,
+      content: 'probe',
+    })
     expect(await snapshotUser(h.db, owner.id)).toEqual(before)
   })
 

@@ -58,9 +58,7 @@ export async function streamAnswer(
     const live = await deps.hub.lookup(messageId).catch(() => null)
     if (live !== null && live.userId === user.id)
       return follow(deps, messageId, loader(messageId), offset, signal)
-    const row =
-      (await findMessage(deps.db, { userId: user.id, id: messageId })) ??
-      (await findMessage(deps.db, { userId: user.id, id: derivedId }))
+    const row = await findMessage(deps.db, { userId: user.id, id: messageId, orId: derivedId })
     if (row !== undefined) {
       const message = toMessage(row)
       const load = loader(message.id)

@@ -3,15 +3,23 @@ import type { Database, Executor, Message } from '../database'
 import { userScopedId } from '../scoped-id'
 import { selectBranchedMessages, type BranchedMessage } from './branches'
 
-/** The message with its branch position, if its conversation belongs to `userId`. */
+/**
+ * The message with its branch position, if its conversation belongs to `userId`; with `orId`,
+ * the one of the two ids that is the user's (`id` first).
+ */
 export async function findMessage(
   db: Executor,
-  key: { userId: string; id: string },
+  key: { userId: string; id: string; orId?: string },
 ): Promise<BranchedMessage | undefined> {
-  return selectBranchedMessages(db)
+  const query = selectBranchedMessages(db)
     .innerJoin('conversations', 'conversations.id', 'messages.conversationId')
-    .where('messages.id', '=', key.id)
     .where('conversations.userId', '=', key.userId)
+  if (key.orId === undefined) return query.where('messages.id', '=', key.id).executeTakeFirst()
+  // Both in one statement; `id` wins when the user has both.
+  return query
+    .where('messages.id', 'in', [key.id, key.orId])
+    .orderBy(sql`messages.id = ${key.id}`, 'desc')
+    .limit(1)
     .executeTakeFirst()
 }
 
