@@ -1,28 +1,22 @@
 import { randomUUID } from 'node:crypto'
-import pino from 'pino'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createRedisHub } from '../src/chat/redis/hub'
+import type { ConcurrencyLimiter } from '../src/chat/limiter'
+import type { RedisHub } from '../src/chat/redis/hub'
 import { createRedisLimiter } from '../src/chat/redis/limiter'
 import { waitFor } from './support/engine'
-import { testRedis } from './support/hubs'
+import { redisInstances } from './support/hubs'
+
+type Limited = { hub: RedisHub; limiter: ConcurrencyLimiter }
 
 /** Concurrent answers per user across instances: two instances' limiters on one Redis. */
 describe('concurrency slots on Redis', () => {
-  const { redis, keyPrefix, cleanup } = testRedis()
-  const instances = [redis, redis.duplicate()].map((client) => {
-    const hub = createRedisHub({
-      redis: client,
-      keyPrefix,
-      frameIntervalMs: 20,
-      logger: pino({ level: 'silent' }),
-    })
-    return { hub, limiter: createRedisLimiter(client, hub) }
-  })
-  const [a, b] = instances as [(typeof instances)[number], (typeof instances)[number]]
-  afterAll(async () => {
-    await Promise.all(instances.map(({ hub }) => hub.close()))
-    await cleanup()
-  })
+  const { instances, close } = redisInstances()
+  const [a, b] = instances.map(({ redis, hub }) => ({
+    hub,
+    limiter: createRedisLimiter(redis, hub),
+  })) as [Limited, Limited]
+  const redis = instances[0].redis
+  afterAll(close)
 
   it('one limit for both; a retry keeps its slot; a release frees one', async () => {
     const userId = randomUUID()

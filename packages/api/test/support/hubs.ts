@@ -3,7 +3,7 @@ import { Redis } from 'ioredis'
 import pino from 'pino'
 import type { Hub } from '../../src/chat/hub'
 import { createInProcessHub } from '../../src/chat/hub-memory'
-import { createRedisHub } from '../../src/chat/redis/hub'
+import { createRedisHub, type RedisHub } from '../../src/chat/redis/hub'
 
 /** The Redis the tests use (a unique key prefix per hub; its keys are deleted on close). */
 export const testRedisUrl = process.env.T3CHAT_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -46,24 +46,43 @@ export function hubImplementations(): { name: string; create: () => Promise<HubP
     {
       name: 'redis',
       create: () => {
-        const { redis, keyPrefix, cleanup } = testRedis()
-        const instance = (client: Redis): Hub =>
-          createRedisHub({
-            redis: client,
-            keyPrefix,
-            frameIntervalMs: 20,
-            logger: pino({ level: 'silent' }),
-          })
-        const [hub, peer] = [instance(redis), instance(redis.duplicate())]
-        return Promise.resolve({
-          hub,
-          peer,
-          async close() {
-            await Promise.all([hub.close(), peer.close()])
-            await cleanup()
-          },
-        })
+        const { instances, close } = redisInstances()
+        const [{ hub }, { hub: peer }] = instances
+        return Promise.resolve({ hub, peer, close })
       },
     },
   ]
+}
+
+/**
+ * Two Redis hubs on one Redis and one key prefix, each with its own client: two instances of
+ * a deployment. `close` closes both and deletes their keys.
+ */
+export function redisInstances(): {
+  instances: [RedisInstance, RedisInstance]
+  close: () => Promise<void>
+} {
+  const { redis, keyPrefix, cleanup } = testRedis()
+  const instance = (client: Redis): RedisInstance => ({
+    redis: client,
+    hub: createRedisHub({
+      redis: client,
+      keyPrefix,
+      frameIntervalMs: 20,
+      logger: pino({ level: 'silent' }),
+    }),
+  })
+  const instances: [RedisInstance, RedisInstance] = [instance(redis), instance(redis.duplicate())]
+  return {
+    instances,
+    close: async () => {
+      await Promise.all(instances.map(({ hub }) => hub.close()))
+      await cleanup()
+    },
+  }
+}
+
+export interface RedisInstance {
+  redis: Redis
+  hub: RedisHub
 }

@@ -254,10 +254,10 @@ export function createRedisHub(opts: {
           writer.append(text)
           // Text waits for the clock, unless the answer was quiet for a whole interval (its
           // first text, or text after a pause of the model): a frame then goes out at once,
-          // so a pause never costs a follower an extra interval.
+          // so a pause never costs a follower an extra interval. Already marked: nothing to do.
+          if (ticker.has(local)) return
           local.started = true
-          if (ticker.has(local) || performance.now() - local.sentAt < opts.frameIntervalMs)
-            ticker.mark(local)
+          if (performance.now() - local.sentAt < opts.frameIntervalMs) ticker.mark(local)
           else sendText([local])
         },
         setStatus(status) {
