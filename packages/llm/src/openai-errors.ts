@@ -1,5 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai'
 import { LlmError, llmErrorFromStatus, reasonSuffix } from './errors'
+import { UpstreamConnectionError, type EventStreamResponse } from './event-stream'
 
 /** `obj[key]` when `obj` is an object, else undefined. */
 export function field(obj: unknown, key: string): unknown {
@@ -7,7 +8,9 @@ export function field(obj: unknown, key: string): unknown {
 }
 
 /** `Retry-After` as milliseconds (seconds or an HTTP date), or null. */
-export function parseRetryAfter(headers: Headers | undefined): number | null {
+export function parseRetryAfter(
+  headers: { get(name: string): string | null } | undefined,
+): number | null {
   const ms = headers?.get('retry-after-ms')
   if (ms) {
     const n = Number(ms)
@@ -69,49 +72,98 @@ export function toLlmError(err: unknown): LlmError {
       { retryable: true, cause: err },
     )
   }
-  if (err instanceof APIConnectionError) {
-    // The cause names the provider's host and port: the log gets it, users do not.
-    return new LlmError(
-      'upstream_unavailable',
-      'Could not reach the model provider. Try again shortly; if it persists, the server operator should check its network and provider settings.',
-      { retryable: true, cause: err, detail: describe(err.cause ?? err) },
-    )
+  if (err instanceof APIConnectionError) return unreachable(err, err.cause ?? err)
+  if (err instanceof UpstreamConnectionError) {
+    return err.phase === 'connect' ? unreachable(err, err.cause ?? err) : broken(err)
   }
   if (err instanceof APIError) {
     const body: unknown = err.error
-    const reason = field(body, 'message')
-    // A non-JSON error body (e.g. a proxy's HTML page) only survives in the SDK's message:
-    // it is logged, never shown (it can name hosts, versions, internal pages).
+    // A non-JSON error body (e.g. a proxy's HTML page) only survives in the SDK's message.
     const raw =
       body === undefined && !err.message.includes('(no body)')
         ? err.message.replace(/^\d{3} /, '')
         : null
-    const failure = {
-      reason: typeof reason === 'string' ? reason : null,
-      metadata: field(body, 'metadata'),
-      cause: err,
-      detail: typeof reason === 'string' ? reason : raw,
-    }
     if (typeof err.status === 'number') {
-      return llmErrorFromStatus({
-        ...failure,
+      return statusError({
         status: err.status,
+        error: body,
+        raw,
         retryAfterMs: parseRetryAfter(err.headers as Headers | undefined),
+        cause: err,
       })
     }
     // openai 6 throws a mid-stream `data: {"error": …}` as an APIError without status.
     return llmErrorFromBody(body, err)
   }
   // undici reports a connection cut mid-body as TypeError("terminated"); a garbled chunk is a SyntaxError.
-  if (err instanceof TypeError || err instanceof SyntaxError) {
-    return new LlmError(
-      'upstream_unavailable',
-      'The connection to the model provider broke. Try again.',
-      { retryable: true, cause: err, detail: describe(err) },
-    )
-  }
+  if (err instanceof TypeError || err instanceof SyntaxError) return broken(err)
   return new LlmError('unknown', 'The model call failed unexpectedly. Try again.', {
     cause: err,
     detail: describe(err),
   })
+}
+
+/**
+ * An HTTP error status with its body: `error` is the body's `error` object when the body was
+ * JSON, `raw` the body's text when it was not (logged, never shown: it can name hosts,
+ * versions, internal pages).
+ */
+export function statusError(failure: {
+  status: number
+  error: unknown
+  raw: string | null
+  retryAfterMs: number | null
+  cause?: unknown
+}): LlmError {
+  const reason = field(failure.error, 'message')
+  return llmErrorFromStatus({
+    status: failure.status,
+    reason: typeof reason === 'string' ? reason : null,
+    metadata: field(failure.error, 'metadata'),
+    cause: failure.cause,
+    detail: typeof reason === 'string' ? reason : failure.raw,
+    retryAfterMs: failure.retryAfterMs,
+  })
+}
+
+/** The most of an error response's body read (for its reason, and the log). */
+const MAX_ERROR_BODY = 64 * 1024
+
+/** An error status of the streaming call (event-stream.ts), mapped like the SDK's. */
+export async function responseError(res: EventStreamResponse): Promise<LlmError> {
+  const text = await res.text(MAX_ERROR_BODY)
+  let json: unknown
+  try {
+    json = JSON.parse(text) as unknown
+  } catch {
+    json = undefined
+  }
+  return statusError({
+    status: res.status,
+    error: field(json, 'error'),
+    raw: json === undefined && text.trim() !== '' ? text : null,
+    retryAfterMs: parseRetryAfter({ get: (name) => res.header(name) }),
+  })
+}
+
+/** No connection to the provider. The cause names its host and port: the log gets it, users do not. */
+function unreachable(err: unknown, cause: unknown): LlmError {
+  return new LlmError(
+    'upstream_unavailable',
+    'Could not reach the model provider. Try again shortly; if it persists, the server operator should check its network and provider settings.',
+    { retryable: true, cause: err, detail: describe(cause) },
+  )
+}
+
+/** The connection broke while the answer came in, or what came was not readable. */
+function broken(err: unknown): LlmError {
+  return new LlmError(
+    'upstream_unavailable',
+    'The connection to the model provider broke. Try again.',
+    {
+      retryable: true,
+      cause: err,
+      detail: describe(err),
+    },
+  )
 }

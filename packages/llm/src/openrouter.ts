@@ -2,7 +2,8 @@ import OpenAI from 'openai'
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions'
 import { abortedError, LlmError, llmTimeoutError } from './errors'
 import { parseModelList } from './model-list'
-import { field, llmErrorFromBody, toLlmError } from './openai-errors'
+import { createEventStreamClient } from './event-stream'
+import { field, llmErrorFromBody, responseError, toLlmError } from './openai-errors'
 import type {
   ChatMessage,
   CompletionUsage,
@@ -33,7 +34,6 @@ export interface OpenRouterOptions {
   retryBaseMs?: number
   /** Cap on any wait between attempts, `Retry-After` included. Default 20 s. */
   maxRetryDelayMs?: number
-  fetch?: typeof fetch
 }
 
 export const OPENROUTER_BASE_URL = 'https://openrouter.ai/api/v1'
@@ -70,8 +70,8 @@ function notAnAnswer(detail: string): LlmError {
 }
 
 /**
- * The OpenRouter provider, on the official `openai` SDK (one client, so connections are
- * kept alive and reused across streams).
+ * The OpenRouter provider: answers stream over our own keep-alive connections
+ * (event-stream.ts), titles and the model list go through the official `openai` SDK.
  *
  * @example
  * ```ts
@@ -91,9 +91,10 @@ export function createOpenRouterProvider(opts: OpenRouterOptions): LlmProvider {
   if (opts.appUrl) defaultHeaders['HTTP-Referer'] = opts.appUrl
   if (opts.appName) defaultHeaders['X-Title'] = opts.appName
 
+  const baseURL = opts.baseURL ?? OPENROUTER_BASE_URL
   const client = new OpenAI({
     apiKey: opts.apiKey,
-    baseURL: opts.baseURL ?? OPENROUTER_BASE_URL,
+    baseURL,
     // We retry ourselves, and only before the first token.
     maxRetries: 0,
     // Our own first-token timeout is the real bound; this only guards the SDK's header wait.
@@ -104,12 +105,21 @@ export function createOpenRouterProvider(opts: OpenRouterOptions): LlmProvider {
     project: null,
     webhookSecret: null,
     logLevel: 'off',
-    ...(opts.fetch ? { fetch: opts.fetch } : {}),
   })
+
+  // The answer streams, the hot path, skip the SDK (event-stream.ts says why).
+  const upstream = createEventStreamClient(baseURL)
+  const headers: Record<string, string> = {
+    ...defaultHeaders,
+    authorization: `Bearer ${opts.apiKey}`,
+    'content-type': 'application/json',
+    accept: 'text/event-stream',
+    'user-agent': 't3chat',
+  }
 
   async function* stream(req: StreamRequest): AsyncGenerator<StreamEvent, void, undefined> {
     const { signal } = req
-    const body = {
+    const payload = JSON.stringify({
       model: req.model,
       messages: req.messages,
       stream: true as const,
@@ -117,7 +127,7 @@ export function createOpenRouterProvider(opts: OpenRouterOptions): LlmProvider {
       // OpenRouter's legacy usage switch: ignored today, harmless, and keeps older deployments honest.
       usage: { include: true },
       ...(req.maxTokens !== undefined ? { max_tokens: req.maxTokens } : {}),
-    }
+    })
     let emitted = false
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted) return
@@ -130,23 +140,39 @@ export function createOpenRouterProvider(opts: OpenRouterOptions): LlmProvider {
       let finishReason: string | null = null
       let completed = false
       try {
-        const { data: chunks, response } = await client.chat.completions
-          .create(body, { signal: controller.signal })
-          .withResponse()
-        const type = response.headers.get('content-type') ?? ''
+        const res = await upstream.post('chat/completions', payload, headers, controller.signal)
+        if (res.status < 200 || res.status > 299) throw await responseError(res)
+        const type = res.header('content-type') ?? ''
         // An HTML page or plain JSON under status 200 (a proxy, a wrong base URL) is no answer.
-        if (!type.includes('text/event-stream')) throw notAnAnswer(`content-type ${type || 'none'}`)
+        if (!type.includes('text/event-stream')) {
+          res.discard()
+          throw notAnAnswer(`content-type ${type || 'none'}`)
+        }
         let named = false
-        for await (const chunk of chunks) {
-          const now = Date.now()
-          if (!named && typeof chunk.id === 'string' && chunk.id !== '') {
-            named = true
-            yield { type: 'generation', id: chunk.id }
+        let done = false
+        for await (const data of res.events()) {
+          // What follows `[DONE]` is read (the connection stays reusable) and ignored.
+          if (done) continue
+          if (data.startsWith('[DONE]')) {
+            done = true
+            continue
           }
-          const choice = chunk.choices[0]
+          // A garbled chunk throws SyntaxError: the connection broke, as far as we can tell.
+          const chunk: unknown = JSON.parse(data)
+          const error = field(chunk, 'error')
+          // OpenRouter reports a failure after the 200 as a chunk carrying `error`.
+          if (error) throw llmErrorFromBody(error)
+          const now = Date.now()
+          const id = field(chunk, 'id')
+          if (!named && typeof id === 'string' && id !== '') {
+            named = true
+            yield { type: 'generation', id }
+          }
+          const choices = field(chunk, 'choices')
+          const choice: unknown = Array.isArray(choices) ? choices[0] : undefined
           if (choice !== undefined) {
-            const text = choice.delta?.content
-            if (text) {
+            const text = field(field(choice, 'delta'), 'content')
+            if (typeof text === 'string' && text !== '') {
               if (emitted) watchdog.touch(now)
               else {
                 emitted = true
@@ -154,10 +180,12 @@ export function createOpenRouterProvider(opts: OpenRouterOptions): LlmProvider {
               }
               yield { type: 'delta', text }
             } else watchdog.touch(now)
-            if (choice.finish_reason) finishReason = choice.finish_reason
+            const reason = field(choice, 'finish_reason')
+            if (typeof reason === 'string' && reason !== '') finishReason = reason
           } else watchdog.touch(now)
-          const usage = chunk.usage
-          if (usage) yield { type: 'usage', ...usageOf(usage) }
+          const usage = field(chunk, 'usage')
+          if (typeof usage === 'object' && usage !== null)
+            yield { type: 'usage', ...usageOf(usage) }
         }
         completed = true
       } catch (err) {

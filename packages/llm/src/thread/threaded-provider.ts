@@ -121,7 +121,7 @@ export function createThreadedProvider(
 
   function spawn(): Worker {
     const boot = thread.bootUrl ?? new URL('./provider-thread-boot.mjs', import.meta.url)
-    const w = new Worker(boot, { workerData: { ...opts, fetch: undefined } })
+    const w = new Worker(boot, { workerData: opts })
     w.unref()
     let failure: unknown = null
     w.on('message', onMessage)
