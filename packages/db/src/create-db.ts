@@ -10,6 +10,7 @@ import pg from 'pg'
 import type { Database } from './database'
 import type { DiskFullError } from './errors'
 import { guardDiskFull } from './pglite-guard'
+import { prepareStatements } from './prepared'
 
 /** Options for {@link createDb}. */
 export interface CreateDbOptions {
@@ -69,6 +70,7 @@ function createPgDialect(connectionString: string, opts: CreateDbOptions): Diale
   types.setTypeParser(INT8_OID, (value: string) => Number(value))
   const pool = new pg.Pool({ connectionString, max: opts.poolSize ?? 10, types })
   pool.on('error', (error) => opts.onPoolError?.(error))
+  prepareStatements(pool)
   return new PostgresDialect({ pool })
 }
 
