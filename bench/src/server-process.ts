@@ -76,11 +76,12 @@ export async function startServerProcess(opts: {
     // Lets a run compare the provider on its own thread with the in-process one.
     ...(process.env.LLM_THREAD !== undefined ? { LLM_THREAD: process.env.LLM_THREAD } : {}),
     ...(process.env.SSE_LEAN !== undefined ? { SSE_LEAN: process.env.SSE_LEAN } : {}),
+    ...(process.env.RPC_LEAN !== undefined ? { RPC_LEAN: process.env.RPC_LEAN } : {}),
     ...(opts.databaseUrl !== null ? { DATABASE_URL: opts.databaseUrl } : {}),
     ...opts.env,
   }
   const nodeArgs = [
-    ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []),
+    ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`, ...(process.env.PROF_INTERVAL ? [`--cpu-prof-interval=${process.env.PROF_INTERVAL}`] : [])] : []),
     ...(opts.inspect ? ['--inspect=127.0.0.1:0'] : []),
   ]
   // T3CHAT_BENCH_SERVER=source runs the TypeScript source through tsx instead (the server as it

@@ -86,6 +86,7 @@ const schema = z.object({
   LLM_IDLE_TIMEOUT_MS: int(1_000, 600_000).default(60_000),
   LLM_THREAD: bool.default(true),
   SSE_LEAN: bool.default(true),
+  RPC_LEAN: bool.default(true),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(5_000),
   TRUST_PROXY: int(0, 10).default(0),
   SHARE_VIEWS_PER_MIN: int(1, 1_000_000).default(60),

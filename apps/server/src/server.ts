@@ -19,6 +19,7 @@ import {
   requestId,
   tokenParam,
 } from './http'
+import { createRpcResponder } from './rpc'
 import { createSseResponder } from './sse'
 import { closeUnauthenticated } from './ws-auth'
 
@@ -198,6 +199,17 @@ export async function startServer(
         createContext: httpContext,
       })
     : () => false
+  // Plain queries and mutations answered without tRPC's fetch-style pipeline (same JSON).
+  const rpc = env.RPC_LEAN
+    ? createRpcResponder({
+        router: appRouter,
+        createContext: (req) => httpContext(req, null),
+        fallback: trpc,
+        maxBodySize: env.BODY_LIMIT_BYTES,
+        maxBatchSize: env.MAX_BATCH_CALLS,
+        ...(env.CORS_ORIGINS.length > 0 ? { headers: { vary: 'Origin' } } : {}),
+      })
+    : () => false
   const cors = corsHeaders(env.CORS_ORIGINS)
   const openapi = openApiRoute(api.deps.config.version)
   const server = createServer(
@@ -209,7 +221,14 @@ export async function startServer(
       connectionsCheckingInterval: Math.min(1_000, env.HTTP_HEADERS_TIMEOUT_MS),
     },
     (req, res) => {
-      if (cors(req, res) || openapi(req, res) || refuseNonJson(req, res) || sse(req, res)) return
+      if (
+        cors(req, res) ||
+        openapi(req, res) ||
+        refuseNonJson(req, res) ||
+        sse(req, res) ||
+        rpc(req, res)
+      )
+        return
       trpc(req, res)
     },
   )
