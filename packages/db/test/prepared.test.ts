@@ -52,6 +52,13 @@ describe.runIf(databaseUrl)('named statements on Postgres', () => {
     expect((await prepared()).length).toBeLessThanOrEqual(MAX_PER_CONNECTION)
   })
 
+  it('plans every call for its parameters (no generic plan: one plan for every search word)', async () => {
+    const { rows } = await sql<{
+      mode: string
+    }>`select current_setting('plan_cache_mode') as mode`.execute(db)
+    expect(rows[0]?.mode).toBe('force_custom_plan')
+  })
+
   it('schema statements are never named', async () => {
     await sql`create temporary table scratch (x int)`.execute(db)
     expect((await prepared()).some((s) => s.includes('scratch'))).toBe(false)
