@@ -321,7 +321,7 @@ export async function runScenarios(opts: {
               await pool.retarget(fresh.url, fresh.pid)
               const r = await measureMemory(pool, probeOf(fresh), inspector, cfg, transport)
               log(
-                `  ${r.points.map((p) => `${p.live} live: RSS ${(p.rssKiB / 1024).toFixed(1)} MiB, heap ${(p.heapKiB / 1024).toFixed(1)} MiB, ${p.fds} fds`).join(' | ')}  → RSS ${r.kibPerStream}, heap ${r.heapKibPerStream} KiB/stream`,
+                `  ${r.points.map((p) => `${p.live} live: RSS ${(p.rssKiB / 1024).toFixed(1)} MiB, heap ${(p.heapKiB / 1024).toFixed(1)} MiB, ${p.fds} fds`).join(' | ')}  → RSS ${r.kibPerStream}, heap ${r.heapKibPerStream} KiB/stream (${r.heapKibPerStreamWithoutText} without the text)`,
               )
               return r
             } finally {

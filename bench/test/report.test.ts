@@ -63,6 +63,7 @@ describe('headline', () => {
         points: [],
         kibPerStream: nan,
         heapKibPerStream: nan,
+        heapKibPerStreamWithoutText: nan,
         fdsPerStream: nan,
         stats: {
           streams: 0,
@@ -77,7 +78,10 @@ describe('headline', () => {
         },
       },
     ]
-    expect(headline(r)[0]).toMatchObject({ met: false, figure: 'n/a KiB (heap n/a KiB)' })
+    expect(headline(r)[0]).toMatchObject({
+      met: false,
+      figure: 'n/a KiB (heap n/a KiB; n/a KiB without the text)',
+    })
   })
 })
 

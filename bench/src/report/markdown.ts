@@ -137,15 +137,18 @@ export function markdown(
       '',
       'Each reading follows two forced full GCs (through the V8 inspector) and a short pause; slopes are least squares over the streams still live at each reading.',
       '',
-      '| via | live streams: RSS MiB / JS heap MiB / fds | RSS KiB per stream | heap KiB per stream | fds per stream |',
-      '|---|---|---:|---:|---:|',
+      '| via | live streams: RSS MiB / JS heap MiB / fds / answer text so far MiB | RSS KiB per stream | heap KiB per stream | heap KiB per stream without the text | fds per stream |',
+      '|---|---|---:|---:|---:|---:|',
     )
     for (const x of memory) {
       const points = x.points
-        .map((p) => `${p.live}: ${f(p.rssKiB / 1024, 1)} / ${f(p.heapKiB / 1024, 1)} / ${p.fds}`)
+        .map(
+          (p) =>
+            `${p.live}: ${f(p.rssKiB / 1024, 1)} / ${f(p.heapKiB / 1024, 1)} / ${p.fds} / ${f(p.textKiB / 1024, 1)}`,
+        )
         .join('; ')
       push(
-        `| ${x.transport} | ${points} | ${f(x.kibPerStream, 1)} | ${f(x.heapKibPerStream, 1)} | ${f(x.fdsPerStream)} |`,
+        `| ${x.transport} | ${points} | ${f(x.kibPerStream, 1)} | ${f(x.heapKibPerStream, 1)} | ${f(x.heapKibPerStreamWithoutText, 1)} | ${f(x.fdsPerStream)} |`,
       )
     }
     push('')

@@ -9,11 +9,25 @@ import { memoryOf, sleep, streamStats, type Probe, type StreamStats } from './st
 export interface MemoryResult {
   transport: 'sse' | 'ws'
   /** Each reading follows a forced full GC (through the inspector) and a short pause. */
-  points: Array<{ streams: number; live: number; rssKiB: number; heapKiB: number; fds: number }>
+  points: Array<{
+    streams: number
+    live: number
+    rssKiB: number
+    heapKiB: number
+    fds: number
+    /** The text the live answers had sent by then (KiB at one byte per character: lorem is ASCII). */
+    textKiB: number
+  }>
   /** ΔRSS/Δlive streams (least squares over the points), KiB per live stream. */
   kibPerStream: number
   /** The same for the JS heap in use after GC: what a stream's objects really hold. */
   heapKibPerStream: number
+  /**
+   * The heap slope without the answers' text (each live answer keeps its text for late
+   * followers and resumes; it grows with the answer, 10,000 tokens here, and with how long the
+   * readings took): the machinery a stream costs.
+   */
+  heapKibPerStreamWithoutText: number
   fdsPerStream: number
   stats: StreamStats
   /** With `--heap-diff`: what the last batch of streams added to the heap, per stream, by kind. */
@@ -76,8 +90,8 @@ export async function measureMemory(
     await sleep(cfg.memory.settleMs)
     const m = await settledMemory(probe.server, inspector, cfg.memory.samples, cfg.memory.everyMs)
     // Counted after the reading: a stream that ended meanwhile must not count as held.
-    const live = await pool.liveCount()
-    points.push({ streams: level, live, ...m })
+    const { streams: live, chars } = await pool.liveState()
+    points.push({ streams: level, live, ...m, textKiB: round(chars / 1024, 1) })
     // The last two readings: by then JIT code and shapes no longer grow with the first streams.
     if (cfg.memory.heapDiff && inspector !== null && points.length >= cfg.memory.levels.length - 1)
       snapshots.push({ live, heap: await inspector.heapByKind() })
@@ -96,6 +110,10 @@ export async function measureMemory(
     points,
     kibPerStream: per('rssKiB', 1),
     heapKibPerStream: per('heapKiB', 1),
+    heapKibPerStreamWithoutText: round(
+      slope(points.map((p) => ({ x: p.live, y: p.heapKiB - p.textKiB }))),
+      1,
+    ),
     fdsPerStream: per('fds', 2),
     stats: streamStats(results),
     ...(heapGrowth !== undefined ? { heapGrowth } : {}),

@@ -138,9 +138,10 @@ async function start(c: Extract<Command, { kind: 'start' }>): Promise<{ started:
   return { started: opened.filter(Boolean).length }
 }
 
-/** Held streams that have not ended (a reading is only worth its live count). */
-function liveCount(): number {
-  return live.filter((e) => !e.ended).length
+/** Held streams that have not ended (a reading is only worth its live count), and their text so far. */
+function liveState(): { streams: number; chars: number } {
+  const open = live.filter((e) => !e.ended)
+  return { streams: open.length, chars: open.reduce((n, e) => n + e.turn.chars(), 0) }
 }
 
 async function stopAll(): Promise<StreamResult[]> {
@@ -231,8 +232,8 @@ async function handle(command: Command): Promise<unknown> {
       return start(command)
     case 'stopAll':
       return stopAll()
-    case 'liveCount':
-      return liveCount()
+    case 'liveState':
+      return liveState()
     case 'sequence':
       return sequence(command)
     case 'soak':

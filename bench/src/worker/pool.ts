@@ -161,10 +161,15 @@ export class WorkerPool {
     return started.reduce((sum, s) => sum + s.started, 0)
   }
 
-  /** How many held streams are still streaming. */
-  async liveCount(): Promise<number> {
-    const counts = await this.each<number>(() => ({ kind: 'liveCount' }))
-    return counts.reduce((a, b) => a + b, 0)
+  /** How many held streams are still streaming, and how much text they have received. */
+  async liveState(): Promise<{ streams: number; chars: number }> {
+    const states = await this.each<{ streams: number; chars: number }>(() => ({
+      kind: 'liveState',
+    }))
+    return {
+      streams: states.reduce((n, s) => n + s.streams, 0),
+      chars: states.reduce((n, s) => n + s.chars, 0),
+    }
   }
 
   /** Stops every held stream with `chat.stop` and returns what each looked like. */

@@ -75,7 +75,7 @@ export type Command =
       timeoutMs: number
     }
   | { kind: 'stopAll' }
-  | { kind: 'liveCount' }
+  | { kind: 'liveState' }
   | {
       kind: 'sequence'
       modes: Mode[]

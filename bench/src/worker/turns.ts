@@ -11,6 +11,8 @@ export interface OpenTurn {
   messageId: Promise<string>
   firstDelta: Promise<void>
   done: Promise<StreamResult>
+  /** The answer's text received so far (UTF-16 units). */
+  chars(): number
 }
 
 function emptyResult(): StreamResult {
@@ -143,7 +145,7 @@ export function openT3chatTurn(
     first.reject(new Error(result.error ?? 'no delta'))
     return result
   })()
-  return { messageId: id.promise, firstDelta: first.promise, done }
+  return { messageId: id.promise, firstDelta: first.promise, done, chars: () => result.chars }
 }
 
 /** The floor: the same stream straight from the fake with the openai SDK (stream: true). */
