@@ -81,7 +81,15 @@ export async function startServerProcess(opts: {
     ...opts.env,
   }
   const nodeArgs = [
-    ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`, ...(process.env.PROF_INTERVAL ? [`--cpu-prof-interval=${process.env.PROF_INTERVAL}`] : [])] : []),
+    ...(opts.profileDir
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${opts.profileDir}`,
+          ...(process.env.PROF_INTERVAL
+            ? [`--cpu-prof-interval=${process.env.PROF_INTERVAL}`]
+            : []),
+        ]
+      : []),
     ...(opts.inspect ? ['--inspect=127.0.0.1:0'] : []),
   ]
   // T3CHAT_BENCH_SERVER=source runs the TypeScript source through tsx instead (the server as it
