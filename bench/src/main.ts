@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { parseArgs, type BenchArgs } from './args'
 import { killAll } from './children'
 import { benchConfig } from './config'
-import { gitState, machine } from './machine'
+import { cpuGauge, gitState, machine } from './machine'
 import { DEFAULT_ADMIN_URL } from './postgres'
 import { machineCpuMs } from './proc-stats'
 import type { ProfileSummary } from './profile-summary'
@@ -64,6 +64,7 @@ async function main(args: BenchArgs): Promise<number> {
   watchdog.unref()
 
   const busyBefore = await machineBusy(cfg.quick ? 300 : 1_000)
+  const gaugeBefore = cpuGauge()
   if (busyBefore > 0.25)
     log(
       `bench: note: the machine is already ${Math.round(busyBefore * 100)}% busy with other work; latencies will show it`,
@@ -88,6 +89,7 @@ async function main(args: BenchArgs): Promise<number> {
       ...machine(),
       busyBefore,
       loadavgAfter: loadavg().map((v) => Math.round(v * 100) / 100),
+      gaugeMs: { before: gaugeBefore, after: cpuGauge() },
     },
     commands: [
       `pnpm bench${process.argv

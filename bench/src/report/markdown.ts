@@ -28,7 +28,10 @@ export function markdown(
       `Database: ${r.database.kind === 'postgres' ? `Postgres ${r.database.version ?? ''}` : 'embedded PGlite'}` +
       `${r.database.note ? ` (${r.database.note})` : ''}. Server, fake upstream and ${r.config.workers} load generators each in their own process on this machine. ` +
       `Other work on the machine: ${Math.round(m.busyBefore * 100)}% of its CPU busy in the second before the run, load average ${m.loadavgAfter.join(' / ')} at its end` +
-      ` (the "other cores" columns below show it per run).`,
+      ` (the "other cores" columns below show it per run).` +
+      (m.gaugeMs
+        ? ` Speed gauge (one thread hashing 64 MiB with SHA-256; the machine is shared, and the same work has taken up to ~1.5× longer from one hour to the next): ${m.gaugeMs.before} ms before the run, ${m.gaugeMs.after} ms after.`
+        : ''),
     '',
     'Commands:',
     '',

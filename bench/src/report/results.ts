@@ -19,6 +19,8 @@ export interface Machine {
   busyBefore: number
   /** 1/5/15-minute load averages when the run ended. */
   loadavgAfter: number[]
+  /** {@link cpuGauge} (ms; lower is faster) before and after the run. */
+  gaugeMs?: { before: number; after: number }
 }
 
 /** One line of the headline table. */
