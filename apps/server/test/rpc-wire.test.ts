@@ -4,15 +4,14 @@
  * chunked, the lean one sends a content-length: framing is left out of the comparison), and
  * the official `httpBatchLink` / `httpLink` clients must read it as they read tRPC.
  */
-import { once } from 'node:events'
 import { createServer, request, type IncomingMessage, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from '@trpc/client'
 import { initTRPC, TRPCError } from '@trpc/server'
 import { createHTTPHandler } from '@trpc/server/adapters/standalone'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { createRpcResponder } from '../src/rpc'
+import { listen, rawResponse } from './support/raw-http'
 import { startTestServer } from './support/test-server'
 
 interface Ctx {
@@ -83,36 +82,13 @@ function serve(router: TestRouter, lean: boolean): Server {
   })
 }
 
-async function listen(server: Server): Promise<string> {
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-}
-
 const FRAMING = new Set(['date', 'transfer-encoding', 'content-length', 'connection', 'keep-alive'])
 
 /** The response: status, headers as sent (minus date and body framing), body. */
-function raw(
+const raw = (
   url: string,
   init: { method?: string; body?: string; headers?: Record<string, string> } = {},
-): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: init.method ?? 'GET', headers: init.headers }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => (body += chunk))
-      res.on('end', () => {
-        const lines: string[] = []
-        for (let i = 0; i < res.rawHeaders.length; i += 2)
-          if (!FRAMING.has(res.rawHeaders[i]?.toLowerCase() ?? ''))
-            lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`)
-        resolve(`${res.statusCode}\n${lines.join('\n')}\n\n${body}`)
-      })
-    })
-    req.on('error', reject)
-    req.end(init.body)
-  })
-}
+) => rawResponse(url, { ...init, omit: FRAMING })
 
 let tRPCUrl: string
 let leanUrl: string

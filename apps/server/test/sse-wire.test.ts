@@ -3,9 +3,7 @@
  * both ways must put the same bytes on the wire (status, headers, events), and the official
  * `httpSubscriptionLink` client (over the `eventsource` package) must read it as it reads tRPC.
  */
-import { once } from 'node:events'
-import { createServer, request, type IncomingMessage, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { createTRPCClient, httpSubscriptionLink, TRPCClientError } from '@trpc/client'
 import { initTRPC, tracked, TRPCError } from '@trpc/server'
 import { createHTTPHandler } from '@trpc/server/adapters/standalone'
@@ -13,6 +11,7 @@ import { EventSource } from 'eventsource'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { createSseResponder } from '../src/sse'
+import { listen, rawResponse } from './support/raw-http'
 import { startTestServer } from './support/test-server'
 
 interface Ctx {
@@ -105,31 +104,10 @@ function serve(router: TestRouter, lean: boolean): Server {
   })
 }
 
-async function listen(server: Server): Promise<string> {
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-}
-
 /** The raw response: status line, headers as sent (minus the date), body. */
-function raw(url: string, headers: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => (body += chunk))
-      res.on('end', () => {
-        const lines: string[] = []
-        for (let i = 0; i < res.rawHeaders.length; i += 2)
-          if (res.rawHeaders[i]?.toLowerCase() !== 'date')
-            lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`)
-        resolve(`${res.statusCode}\n${lines.join('\n')}\n\n${body}`)
-      })
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
+const raw = (url: string, headers: Record<string, string> = {}) =>
+  rawResponse(url, { headers: { accept: 'text/event-stream', ...headers }, omit: DATE })
+const DATE = new Set(['date'])
 
 const PING_MS = 100
 let tRPCUrl: string
