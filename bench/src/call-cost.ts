@@ -16,11 +16,11 @@ import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadOrCreateLocalAuth, mintLocalToken } from '@t3chat/auth'
-import { killAll } from './children'
 import { createDatabase, DEFAULT_ADMIN_URL, dropDatabase } from './postgres'
 import { cpuMs } from './proc-stats'
 import { startFakeProcess, startServerProcess, type ServerProcess } from './server-process'
 import { round } from './stats'
+import { runTool } from './tool'
 
 function setting(name: string, fallback: string): Record<string, string> {
   const arg = process.argv.find((a) => a.startsWith(`${name}=`))
@@ -135,8 +135,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error)
-  killAll()
-  process.exitCode = 1
-})
+runTool(main)

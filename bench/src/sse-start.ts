@@ -9,16 +9,13 @@
  * A development aid for the start-cost work (not part of `pnpm bench`).
  */
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadOrCreateLocalAuth, mintLocalToken } from '@t3chat/auth'
 import { createChatClient, type ChatClient } from '@t3chat/client'
-import { killAll } from './children'
-import { createDatabase, DEFAULT_ADMIN_URL, dropDatabase } from './postgres'
 import { cpuMs, rssKiB } from './proc-stats'
-import { repoRoot, startFakeProcess, startServerProcess } from './server-process'
+import { repoRoot } from './server-process'
+import { runTool, withToolServer } from './tool'
 import { round, summarize } from './stats'
 
 function flag(name: string, fallback: number): number {
@@ -92,61 +89,46 @@ async function lanes(n: number, lane: () => Promise<number>): Promise<number[]> 
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 't3chat-sse-start-'))
-  const dbName = `t3chat_bench_${process.pid}_ssestart`
-  const databaseUrl = pglite ? null : await createDatabase(DEFAULT_ADMIN_URL, dbName)
-  const fake = await startFakeProcess(join(dir, 'fake.log'))
-  const server = await startServerProcess({
-    databaseUrl,
-    dataDir: join(dir, 'data'),
-    upstreamBaseURL: fake.baseURL,
-    logFile: join(dir, 'server.log'),
-    ...(process.env.SSE_LEAN !== undefined ? { env: { SSE_LEAN: process.env.SSE_LEAN } } : {}),
-    profileDir: profile ? join(repoRoot, 'bench', 'results', 'profiles', 'sse-start') : null,
-  })
-  try {
-    const auth = await loadOrCreateLocalAuth(join(dir, 'data'))
-    const token = await mintLocalToken(auth, { sub: randomUUID() })
-    const http = createChatClient({ url: server.url, getToken: () => token })
-    const sent = await http.chat.send.mutate({
-      clientMessageId: randomUUID(),
-      content: 'hello',
-      model: 'fake/echo',
-    })
-    const messageId = sent.assistantMessage.id
-    const ws = createChatClient({ url: server.url, getToken: () => token, transport: 'ws' })
-    await wsOnce(ws, messageId)
-    const url = `${server.url}/chat.stream?input=${encodeURIComponent(JSON.stringify({ messageId }))}`
-    const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
-    const measure = async (name: string, lane: () => Promise<number>) => {
-      await lanes(Math.min(200, count), lane) // warm-up
-      const cpu0 = cpuMs(server.pid)
-      const t0 = performance.now()
-      const times = await lanes(count, lane)
-      const wall = performance.now() - t0
-      const cpu = cpuMs(server.pid) - cpu0
-      const s = summarize(times)
-      console.log(
-        `${name.padEnd(4)} ${count} subscriptions, ${concurrency} at a time: server CPU ${round((cpu / count) * 1000, 0)} µs each, ` +
-          `wall p50 ${round(s.p50, 2)} / p99 ${round(s.p99, 2)} ms, ${round(count / (wall / 1000), 0)}/s, server RSS ${Math.round(rssKiB(server.pid) / 1024)} MiB`,
-      )
-    }
-    for (let round = 0; round < 2; round++) {
-      await measure('sse', () => sseOnce(agent, url, token))
-      await measure('ws', () => wsOnce(ws, messageId))
-    }
-    agent.destroy()
-    ws.close()
-  } finally {
-    await server.stop()
-    await fake.stop()
-    if (databaseUrl !== null) await dropDatabase(DEFAULT_ADMIN_URL, dbName).catch(() => undefined)
-    rmSync(dir, { recursive: true, force: true })
-  }
+  const env = process.env.SSE_LEAN !== undefined ? { SSE_LEAN: process.env.SSE_LEAN } : undefined
+  const profileDir = profile ? join(repoRoot, 'bench', 'results', 'profiles', 'sse-start') : null
+  await withToolServer(
+    'sse-start',
+    { pglite, ...(env ? { env } : {}), profileDir },
+    async ({ server, dataDir }) => {
+      const auth = await loadOrCreateLocalAuth(dataDir)
+      const token = await mintLocalToken(auth, { sub: randomUUID() })
+      const http = createChatClient({ url: server.url, getToken: () => token })
+      const sent = await http.chat.send.mutate({
+        clientMessageId: randomUUID(),
+        content: 'hello',
+        model: 'fake/echo',
+      })
+      const messageId = sent.assistantMessage.id
+      const ws = createChatClient({ url: server.url, getToken: () => token, transport: 'ws' })
+      await wsOnce(ws, messageId)
+      const url = `${server.url}/chat.stream?input=${encodeURIComponent(JSON.stringify({ messageId }))}`
+      const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
+      const measure = async (name: string, lane: () => Promise<number>) => {
+        await lanes(Math.min(200, count), lane) // warm-up
+        const cpu0 = cpuMs(server.pid)
+        const t0 = performance.now()
+        const times = await lanes(count, lane)
+        const wall = performance.now() - t0
+        const cpu = cpuMs(server.pid) - cpu0
+        const s = summarize(times)
+        console.log(
+          `${name.padEnd(4)} ${count} subscriptions, ${concurrency} at a time: server CPU ${round((cpu / count) * 1000, 0)} µs each, ` +
+            `wall p50 ${round(s.p50, 2)} / p99 ${round(s.p99, 2)} ms, ${round(count / (wall / 1000), 0)}/s, server RSS ${Math.round(rssKiB(server.pid) / 1024)} MiB`,
+        )
+      }
+      for (let round = 0; round < 2; round++) {
+        await measure('sse', () => sseOnce(agent, url, token))
+        await measure('ws', () => wsOnce(ws, messageId))
+      }
+      agent.destroy()
+      ws.close()
+    },
+  )
 }
 
-main().catch((error: unknown) => {
-  console.error(error)
-  killAll()
-  process.exitCode = 1
-})
+runTool(main)

@@ -9,16 +9,12 @@
  * A development aid (not part of `pnpm bench`, whose ramp mixes starts and tokens).
  */
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readdirSync, readFileSync } from 'node:fs'
 import { loadOrCreateLocalAuth, mintLocalToken } from '@t3chat/auth'
 import { createChatClient, type ChatClient } from '@t3chat/client'
-import { killAll } from './children'
 import { loremModel } from './config'
-import { createDatabase, DEFAULT_ADMIN_URL, dropDatabase } from './postgres'
 import { clockTicks } from './proc-stats'
-import { startFakeProcess, startServerProcess } from './server-process'
+import { runTool, withToolServer } from './tool'
 import { round } from './stats'
 
 const streamsArg = process.argv.find((a) => a.startsWith('--streams='))
@@ -42,79 +38,63 @@ function threadCpuMs(pid: number): Map<string, number> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 't3chat-steady-'))
-  const dbName = `t3chat_bench_${process.pid}_steady`
-  const databaseUrl = pglite ? null : await createDatabase(DEFAULT_ADMIN_URL, dbName)
-  const fake = await startFakeProcess(join(dir, 'fake.log'))
-  const server = await startServerProcess({
-    databaseUrl,
-    dataDir: join(dir, 'data'),
-    upstreamBaseURL: fake.baseURL,
-    logFile: join(dir, 'server.log'),
-  })
   const clients: ChatClient[] = []
-  try {
-    const auth = await loadOrCreateLocalAuth(join(dir, 'data'))
-    let deltas = 0
-    let errors = 0
-    for (let i = 0; i < streams; i++) {
-      const token = await mintLocalToken(auth, { sub: randomUUID() })
-      const client = createChatClient({ url: server.url, getToken: () => token, transport })
-      clients.push(client)
-      const messageId = randomUUID()
-      client.chat.stream.subscribe(
-        { messageId },
-        {
-          onData: ({ data }) => {
-            if (data.type === 'delta') deltas++
+  await withToolServer('steady', { pglite }, async ({ server, dataDir }) => {
+    try {
+      const auth = await loadOrCreateLocalAuth(dataDir)
+      let deltas = 0
+      let errors = 0
+      for (let i = 0; i < streams; i++) {
+        const token = await mintLocalToken(auth, { sub: randomUUID() })
+        const client = createChatClient({ url: server.url, getToken: () => token, transport })
+        clients.push(client)
+        const messageId = randomUUID()
+        client.chat.stream.subscribe(
+          { messageId },
+          {
+            onData: ({ data }) => {
+              if (data.type === 'delta') deltas++
+            },
+            onError: () => errors++,
           },
-          onError: () => errors++,
-        },
+        )
+        await client.chat.send.mutate({
+          clientMessageId: randomUUID(),
+          assistantMessageId: messageId,
+          content: 'hello',
+          model: loremModel(3_000),
+        })
+      }
+      await sleep(3_000)
+      const before = threadCpuMs(server.pid)
+      const deltasBefore = deltas
+      const started = performance.now()
+      await sleep(WINDOW_MS)
+      const seconds = (performance.now() - started) / 1000
+      const after = threadCpuMs(server.pid)
+      const tokens = streams * TOKENS_PER_SECOND * seconds
+      const perToken = (ms: number) => round((ms * 1000) / tokens, 1)
+      let main = 0
+      let provider = 0
+      let helpers = 0
+      const byThread = [...after].map(([tid, ms]) => [tid, ms - (before.get(tid) ?? 0)] as const)
+      // The busiest thread other than the main one is the provider thread; the rest are V8's.
+      const others = byThread
+        .filter(([tid]) => tid !== String(server.pid))
+        .sort((a, b) => b[1] - a[1])
+      main = byThread.find(([tid]) => tid === String(server.pid))?.[1] ?? 0
+      provider = others[0]?.[1] ?? 0
+      helpers = others.slice(1).reduce((n, [, ms]) => n + ms, 0)
+      console.log(
+        `${transport}${pglite ? ' (PGlite)' : ''}, ${streams} streams at ${TOKENS_PER_SECOND} tok/s: ` +
+          `server CPU ${perToken(main + provider + helpers)} µs/token (main thread ${perToken(main)}, ` +
+          `provider thread ${perToken(provider)}, V8 helpers ${perToken(helpers)}); ` +
+          `delta events ${round((deltas - deltasBefore) / seconds, 0)}/s; subscription errors ${errors}`,
       )
-      await client.chat.send.mutate({
-        clientMessageId: randomUUID(),
-        assistantMessageId: messageId,
-        content: 'hello',
-        model: loremModel(3_000),
-      })
+    } finally {
+      for (const client of clients) client.close()
     }
-    await sleep(3_000)
-    const before = threadCpuMs(server.pid)
-    const deltasBefore = deltas
-    const started = performance.now()
-    await sleep(WINDOW_MS)
-    const seconds = (performance.now() - started) / 1000
-    const after = threadCpuMs(server.pid)
-    const tokens = streams * TOKENS_PER_SECOND * seconds
-    const perToken = (ms: number) => round((ms * 1000) / tokens, 1)
-    let main = 0
-    let provider = 0
-    let helpers = 0
-    const byThread = [...after].map(([tid, ms]) => [tid, ms - (before.get(tid) ?? 0)] as const)
-    // The busiest thread other than the main one is the provider thread; the rest are V8's.
-    const others = byThread
-      .filter(([tid]) => tid !== String(server.pid))
-      .sort((a, b) => b[1] - a[1])
-    main = byThread.find(([tid]) => tid === String(server.pid))?.[1] ?? 0
-    provider = others[0]?.[1] ?? 0
-    helpers = others.slice(1).reduce((n, [, ms]) => n + ms, 0)
-    console.log(
-      `${transport}${pglite ? ' (PGlite)' : ''}, ${streams} streams at ${TOKENS_PER_SECOND} tok/s: ` +
-        `server CPU ${perToken(main + provider + helpers)} µs/token (main thread ${perToken(main)}, ` +
-        `provider thread ${perToken(provider)}, V8 helpers ${perToken(helpers)}); ` +
-        `delta events ${round((deltas - deltasBefore) / seconds, 0)}/s; subscription errors ${errors}`,
-    )
-  } finally {
-    for (const client of clients) client.close()
-    await server.stop()
-    await fake.stop()
-    if (databaseUrl !== null) await dropDatabase(DEFAULT_ADMIN_URL, dbName).catch(() => undefined)
-    rmSync(dir, { recursive: true, force: true })
-  }
+  })
 }
 
-main().catch((error: unknown) => {
-  console.error(error)
-  killAll()
-  process.exitCode = 1
-})
+runTool(main)
