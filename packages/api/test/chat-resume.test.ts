@@ -23,6 +23,13 @@ const h = useHarness()
 const TOKENS = 200
 const MODEL = `fake/lorem:tokens=${TOKENS},delay=2`
 const FULL = loremText(TOKENS)
+/**
+ * The random cuts' answer: the same text, slow enough (2 s) that every cut — at most 24 events
+ * in — lands while it is live, even on a hub whose frames wait for a 50 ms clock (Redis) on a
+ * busy machine (regression: at 2 ms per token about half the cuts came after the end there, and
+ * the coverage check below failed at 15 of 30).
+ */
+const LIVE_MODEL = `fake/lorem:tokens=${TOKENS},delay=10`
 const SEED = 0x7c3a_2026
 const CUT_POINTS = 30
 
@@ -44,7 +51,7 @@ async function cutAndResume(caller: Caller, cut: number, pauseMs: number) {
   const sent = await caller.chat.send({
     clientMessageId: randomUUID(),
     content: 'go',
-    model: MODEL,
+    model: LIVE_MODEL,
   })
   const messageId = sent.assistantMessage.id
   const before = await collect<ChatEvent>(
