@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { loremText } from '@t3chat/llm/fake'
 import type { ChatEvent } from '../src/index'
 import { useHarness } from './harness'
 import { collect } from './streams'
@@ -11,11 +12,14 @@ describe('one round trip: subscribing to a client-chosen answer id', () => {
     const { caller } = await h.user()
     const assistantMessageId = randomUUID()
     const subscribed = caller.chat.stream({ messageId: assistantMessageId })
+    // Long enough (400 ms) to be live when the subscription looks: an instant answer can start
+    // and end between two looks at a shared hub, and then only its final event comes (with the
+    // whole text; regression seen on the Redis hub once sends got faster).
     const sent = caller.chat.send({
       clientMessageId: randomUUID(),
       assistantMessageId,
       content: 'one round trip please',
-      model: 'fake/echo',
+      model: 'fake/lorem:tokens=20,delay=20',
     })
     const [events, result] = await Promise.all([
       subscribed.then((it) => collect<ChatEvent>(it)),
@@ -23,8 +27,11 @@ describe('one round trip: subscribing to a client-chosen answer id', () => {
     ])
     expect(result.assistantMessage.id).toBe(assistantMessageId)
     const text = events.flatMap((e) => (e.data.type === 'delta' ? [e.data.text] : [])).join('')
-    expect(text).toBe('one round trip please')
-    expect(events.at(-1)?.data).toMatchObject({ type: 'final', message: { status: 'completed' } })
+    expect(text).toBe(loremText(20))
+    expect(events.at(-1)?.data).toMatchObject({
+      type: 'final',
+      message: { status: 'completed', content: loremText(20) },
+    })
   })
 
   it('does not let another user follow an answer id they guessed', async () => {
