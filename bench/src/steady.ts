@@ -74,17 +74,14 @@ async function main(): Promise<void> {
       const after = threadCpuMs(server.pid)
       const tokens = streams * TOKENS_PER_SECOND * seconds
       const perToken = (ms: number) => round((ms * 1000) / tokens, 1)
-      let main = 0
-      let provider = 0
-      let helpers = 0
       const byThread = [...after].map(([tid, ms]) => [tid, ms - (before.get(tid) ?? 0)] as const)
       // The busiest thread other than the main one is the provider thread; the rest are V8's.
       const others = byThread
         .filter(([tid]) => tid !== String(server.pid))
         .sort((a, b) => b[1] - a[1])
-      main = byThread.find(([tid]) => tid === String(server.pid))?.[1] ?? 0
-      provider = others[0]?.[1] ?? 0
-      helpers = others.slice(1).reduce((n, [, ms]) => n + ms, 0)
+      const main = byThread.find(([tid]) => tid === String(server.pid))?.[1] ?? 0
+      const provider = others[0]?.[1] ?? 0
+      const helpers = others.slice(1).reduce((n, [, ms]) => n + ms, 0)
       console.log(
         `${transport}${pglite ? ' (PGlite)' : ''}, ${streams} streams at ${TOKENS_PER_SECOND} tok/s: ` +
           `server CPU ${perToken(main + provider + helpers)} µs/token (main thread ${perToken(main)}, ` +

@@ -9,6 +9,15 @@ export function requestId(req: IncomingMessage): string {
   return typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) ? header : randomUUID()
 }
 
+/** A URL path decoded, or null when it is not valid percent-encoding. */
+export function safeDecode(path: string): string | null {
+  try {
+    return decodeURIComponent(path)
+  } catch {
+    return null
+  }
+}
+
 /** `Bearer <token>` from connection params (WebSocket, or SSE's query parameter), or null. */
 export function tokenParam(
   params: Partial<Record<string, string>> | null | undefined,

@@ -7,6 +7,7 @@ import {
   type TRPCError,
   type TRPCErrorShape,
 } from '@trpc/server/unstable-core-do-not-import'
+import { safeDecode } from './http'
 
 /** One call's answer, before the transformer: its data, or its formatted error. */
 type Outcome = { result: { data: unknown } } | { error: TRPCErrorShape }
@@ -208,12 +209,4 @@ async function readBody(req: IncomingMessage, length: number): Promise<string | 
     return null
   }
   return size === length ? Buffer.concat(chunks, size).toString('utf8') : null
-}
-
-function safeDecode(path: string): string | null {
-  try {
-    return decodeURIComponent(path)
-  } catch {
-    return null
-  }
 }

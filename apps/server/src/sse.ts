@@ -9,6 +9,7 @@ import {
   parseConnectionParamsFromString,
   sseHeaders,
 } from '@trpc/server/unstable-core-do-not-import'
+import { safeDecode } from './http'
 
 /**
  * tRPC v11's SSE subscriptions (`httpSubscriptionLink`), answered straight on the Node response.
@@ -174,14 +175,6 @@ export function createSseResponder<TContext extends object>(opts: {
       if (iterator !== null) void Promise.resolve(iterator.return?.()).catch(() => undefined)
       res.end()
     }
-  }
-}
-
-function safeDecode(path: string): string | null {
-  try {
-    return decodeURIComponent(path)
-  } catch {
-    return null
   }
 }
 
