@@ -50,8 +50,10 @@ function start(script: string, env: Record<string, string>): Child {
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  // 'close', not 'exit': at 'exit' the pipes may still hold the process's last writes (a one-line
+  // configuration error was read as an empty stderr on a busy machine).
   const exited = new Promise<Exit>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }))
+    child.once('close', (code, signal) => resolve({ code, signal }))
   })
   return { process: child, stdout: () => stdout, stderr: () => stderr, exited }
 }
@@ -99,10 +101,10 @@ export async function spawnServer(
     const done = () => {
       clearTimeout(timer)
       child.process.stdout?.off('data', check)
-      child.process.off('exit', exitedEarly)
+      child.process.off('close', exitedEarly)
     }
     child.process.stdout?.on('data', check)
-    child.process.once('exit', exitedEarly)
+    child.process.once('close', exitedEarly)
     check()
   })
   return { ...child, url: match[1] ?? '', port: Number(match[3]) }

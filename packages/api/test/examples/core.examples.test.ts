@@ -27,7 +27,13 @@ it('records an example of every procedure', async () => {
   const feed = await watchEvents(h, token)
   const conversation = await call(
     'conversation.create',
-    { title: 'Trip to Lisbon', systemPrompt: 'Answer in one paragraph.', model: 'fake/echo' },
+    // The echo answer takes ~200 ms, so the stream shows it live (an instant answer may be over
+    // before the subscription looks: then only its final comes).
+    {
+      title: 'Trip to Lisbon',
+      systemPrompt: 'Answer in one paragraph.',
+      model: 'fake/echo:delay=40',
+    },
     (i) => caller.conversation.create(i),
   )
   // The answer's id is chosen by the client, so its stream opens before chat.send returns.
