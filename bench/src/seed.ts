@@ -1,6 +1,6 @@
 // The data set behind the list/history numbers: one user owns N conversations of M messages
 // on the active path plus M/10 off it (10k × 110 = 1.1M messages in a full run), built with INSERT … SELECT generate_series so
-// it takes seconds, then ANALYZEd. Run alone: `pnpm --filter @t3chat/bench seed [--quick] [--keep]`.
+// it takes seconds, then VACUUM ANALYZEd. Run alone: `pnpm --filter @t3chat/bench seed [--quick] [--keep]`.
 import { randomUUID } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
 import { sql, type Kysely } from 'kysely'
@@ -25,7 +25,7 @@ export interface SeedResult extends SeedPlan {
  * Seeds a migrated database: a user, `conversations` conversations (activity spread over the
  * past, newest first in the list), each with an active path of `messagesPerConversation`
  * completed messages alternating user/assistant, plus a regenerated-away sibling of every
- * tenth message (off the path); then ANALYZE so the planner knows the sizes.
+ * tenth message (off the path); then VACUUM ANALYZE (the planner knows the sizes).
  */
 export async function seed(db: Kysely<Database>, plan: SeedPlan): Promise<SeedResult> {
   const started = performance.now()
@@ -90,7 +90,10 @@ export async function seed(db: Kysely<Database>, plan: SeedPlan): Promise<SeedRe
              last_seq = ${m + branches}
       where c.user_id = ${userId}`.execute(trx)
   })
-  await sql`analyze users, conversations, messages, message_search`.execute(db)
+  // As autovacuum leaves a table after a bulk insert: statistics, visibility map, and the GIN
+  // indexes' pending lists merged (otherwise whether autovacuum got to them before a scenario
+  // decides a few ms of every search).
+  await sql`vacuum analyze users, conversations, messages, message_search`.execute(db)
   const sizes = await sql<{ conversations: number; messages: number; messageSearch: number }>`
     select pg_total_relation_size('conversations')::float8 as conversations,
            pg_total_relation_size('messages')::float8 as messages,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { Migrator, sql } from 'kysely'
+import { Migrator, sql, type RawBuilder } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   checkpointAnswer,
@@ -126,6 +126,49 @@ describe('the message index follows every write', () => {
       [0, 1, 2, 3, 4].map((k) => `filler text ${SEARCH_PROBE - k}`),
     )
     expect(filler.nextCursor).not.toBeNull()
+  }, 90_000)
+
+  it('a word common among the newest messages but not beyond: the newest SEARCH_PROBE walked, older matches from the word index, none twice', async () => {
+    const { db } = testDb
+    const user = await seedUser(db)
+    const conversation = await seedConversation(db, user.id)
+    const insert = (count: number, content: RawBuilder<string>, at: RawBuilder<Date>, from = 0) =>
+      sql`insert into messages (conversation_id, seq, role, content, status, created_at)
+          select ${conversation.id}, ${from} + i, 'user', ${content}, 'completed', ${at}
+          from generate_series(1, ${count}) as i`.execute(db)
+    // Oldest first: two old matches, then SEARCH_PROBE messages without the word, then the
+    // newest 1,000 with the word in every third (common in a sample of the newest).
+    await insert(2, sql`'hot old ' || i`, sql`now() - interval '1 day' + i * interval '1 ms'`)
+    await insert(
+      SEARCH_PROBE,
+      sql`'filler ' || i`,
+      sql`now() - interval '1 hour' + i * interval '1 ms'`,
+      2,
+    )
+    await insert(
+      1000,
+      sql`case when i % 3 = 0 then 'hot new ' || i else 'cool new ' || i end`,
+      sql`now() - interval '1 minute' + i * interval '1 ms'`,
+      2 + SEARCH_PROBE,
+    )
+    const texts: string[] = []
+    let cursor: string | null = null
+    do {
+      const page: Awaited<ReturnType<typeof searchMessages>> = await searchMessages(db, {
+        userId: user.id,
+        terms: words('hot'),
+        conversationId: null,
+        limit: 200,
+        cursor,
+      })
+      texts.push(...page.rows.map((r) => r.text))
+      cursor = page.nextCursor
+    } while (cursor !== null)
+    expect(texts).toHaveLength(333 + 2)
+    expect(new Set(texts).size).toBe(texts.length)
+    // Equal ranks: newest first, so the old ones come last.
+    expect(texts.slice(-2)).toStrictEqual(['hot old 2', 'hot old 1'])
+    expect(texts[0]).toBe('hot new 999')
   }, 90_000)
 
   it('reopening an embedded database keeps the extension working', async () => {

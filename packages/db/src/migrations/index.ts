@@ -7,6 +7,7 @@ import * as messageTree from './2026_12_01_0040_message_tree'
 import * as sharesImports from './2026_12_01_0060_shares_imports'
 import * as usage from './2026_12_01_0080_usage'
 import * as usageRls from './2026_12_01_0090_usage_rls'
+import * as searchHits from './2026_12_02_0010_search_hits'
 
 /** Every migration, by name; names sort in the order they apply. Add new ones here. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_01_0060_shares_imports': sharesImports,
   '2026_12_01_0080_usage': usage,
   '2026_12_01_0090_usage_rls': usageRls,
+  '2026_12_02_0010_search_hits': searchHits,
 }

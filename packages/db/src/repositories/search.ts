@@ -62,68 +62,31 @@ export async function searchMessages(
   const positive = positiveQuery(q.terms)
   if (positive === null) return { rows: [], nextCursor: null }
   const query = fullQuery(positive, q.terms.excluded)
-  const rank = sql`ts_rank_cd(s.document, ${query}, 1)`
   const window = SEARCH_WINDOW
 
   if (q.conversationId !== null) {
     // One conversation: its messages by the (conversation_id, seq) index, then their documents.
     const hits = sql`
-      select s.message_id, s.created_at, ${rank} as rank
+      select s.message_id, s.created_at, ts_rank_cd(s.document, ${query}, 1) as rank
       from messages m join message_search s on s.message_id = m.id
       where m.conversation_id = ${q.conversationId} and s.user_id = ${q.userId}
         and s.document @@ ${query}
       order by s.created_at desc, s.message_id desc
       limit ${window}`
-    return pageOf(await runPage(db, { ...q, cursor, query, messageHits: hits }))
+    return runPage(db, { ...q, cursor, query, messageHits: hits })
   }
 
-  // The planner cannot know how often several words meet (it multiplies their frequencies),
-  // so the choice between "walk the newest messages" and "ask the word index" is made here, on
-  // facts: first the user's PROBE newest messages are checked. A query that finds a full
-  // window there is common and is answered from them; otherwise it is rare (less than
-  // window/PROBE of the messages match), and only then is the word index asked.
-  const newest = sql`
-    select s.message_id, s.created_at, ${rank} as rank
-    from (select message_id, created_at, document from message_search
-          where user_id = ${q.userId}
-          order by created_at desc, message_id desc
-          limit ${SEARCH_PROBE}) s
-    where s.document @@ ${query}
-    order by s.created_at desc, s.message_id desc
-    limit ${window}`
-  const first = await runPage(db, { ...q, cursor, query, messageHits: newest, countWindow: true })
-  if (first.windowSize >= window) return pageOf(first)
-  // A user with fewer messages than the probe had them all checked already.
-  const probed = await sql<{ n: number }>`
-    select count(*)::int as n from (select 1 from message_search
-      where user_id = ${q.userId} limit ${SEARCH_PROBE}) x`.execute(db)
-  if ((probed.rows[0]?.n ?? 0) < SEARCH_PROBE) return pageOf(first)
-
-  // The word index: user_id compared as text so that no plan walks the user's messages in
-  // time order, and no sequential scan (the estimate may say "a quarter of the table"). No
-  // parallel workers either: starting them costs more than they save on a search (two common
-  // words that never meet: 120–140 ms with two workers, 55–70 ms without, at 1.1M messages).
-  // Both settings end with the transaction.
-  const fromIndex = sql`
-    select s.message_id, s.created_at, ${rank} as rank
-    from message_search s
-    where s.document @@ ${query} and s.user_id::text = ${q.userId}
-    order by s.created_at desc, s.message_id desc
-    limit ${window}`
-  return db.transaction().execute(async (trx) => {
-    await sql`select set_config('enable_seqscan', 'off', true),
-      set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx)
-    return pageOf(await runPage(trx, { ...q, cursor, query, messageHits: fromIndex }))
-  })
-}
-
-function pageOf(p: { rows: SearchRow[]; nextCursor: string | null }) {
-  return { rows: p.rows, nextCursor: p.nextCursor }
+  // Every other search: one call of search_message_hits (migration 2026_12_02_0010), which
+  // chooses between the user's newest messages and the word index on a sample of them.
+  const hits = sql`
+    select h.message_id, h.created_at, h.rank
+    from search_message_hits(${q.userId}, ${query}, ${window}, ${SEARCH_PROBE}) h`
+  return runPage(db, { ...q, cursor, query, messageHits: hits })
 }
 
 /**
- * How many of the user's newest messages are checked before the word index is asked: a
- * window's worth of matches among them makes a query "common".
+ * How many of the user's newest messages a common query's matches are looked for in before
+ * the word index is asked for older ones ("common": a fifth of the newest window matches).
  */
 export const SEARCH_PROBE = 5000
 
@@ -136,9 +99,8 @@ async function runPage(
     cursor: SearchCursor | null
     query: RawBuilder<unknown>
     messageHits: RawBuilder<unknown>
-    countWindow?: boolean
   },
-): Promise<{ rows: SearchRow[]; nextCursor: string | null; windowSize: number }> {
+): Promise<{ rows: SearchRow[]; nextCursor: string | null }> {
   const { query, cursor } = q
   const titleDocument = sql`search_document(coalesce(c.title, ''))`
   const onlyConversation = q.conversationId === null ? sql`` : sql`and c.id = ${q.conversationId}`
@@ -149,13 +111,8 @@ async function runPage(
                   (${cursor.rank}::real,
                    cast(${cursor.createdAt} as timestamp) at time zone 'UTC',
                    ${cursor.field}::text, ${cursor.messageId}::uuid)`
-  // Whether the probe saw a full window.
-  const counts = q.countWindow
-    ? sql`(select count(*) from message_hits)::int as window_size`
-    : sql`0 as window_size`
-
   // The page is chosen from the ranked ids first; only its rows are read in full.
-  const result = await sql<SearchRow & { cursorCreatedAt: string | null; windowSize: number }>`
+  const result = await sql<SearchRow & { cursorCreatedAt: string | null }>`
     with message_hits as materialized (${q.messageHits}),
     title_hits as (
       select c.id, ts_rank_cd(${titleDocument}, ${query}, 1) as rank from conversations c
@@ -185,14 +142,10 @@ async function runPage(
       join messages m on m.id = p.message_id
       join conversations c on c.id = m.conversation_id
     )
-    -- One row of counts even when nothing matched (a left join on nothing).
-    select r.*, n.window_size
-    from (select ${counts}) n
-    left join rows r on true
+    select * from rows r
     order by r.rank desc, r.created_at desc, r.field desc, r.message_id desc`.execute(db)
 
-  const first = result.rows[0]
-  const found = result.rows.filter((r) => r.messageId !== null)
+  const found = result.rows
   const page = found.slice(0, q.limit)
   const last = page.at(-1)
   const nextCursor =
@@ -200,9 +153,8 @@ async function runPage(
       ? encodeSearchCursor(cursorOf(last, last.cursorCreatedAt))
       : null
   return {
-    rows: page.map(({ cursorCreatedAt: _c, windowSize: _w, ...row }): SearchRow => row),
+    rows: page.map(({ cursorCreatedAt: _c, ...row }): SearchRow => row),
     nextCursor,
-    windowSize: first?.windowSize ?? 0,
   }
 }
 
