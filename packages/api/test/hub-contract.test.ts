@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AnswerFrame, AnswerKey, Hub } from '../src/chat/hub'
 import type { Message, UserEvent } from '../src/index'
+import { TAIL } from '../src/chat/redis/follow-remote'
 import { hubImplementations, type HubPair } from './support/hubs'
 import { waitFor } from './support/engine'
 
@@ -46,10 +47,23 @@ describe.each(hubImplementations())('hub contract: $name', ({ create }) => {
     }
   }
 
-  async function framesOf(messageId: string, offset: number, on = hub): Promise<AnswerFrame[]> {
+  /** A follower's frames, through `follow` or through `attach` (the answer and its frames at once). */
+  async function framesOf(
+    messageId: string,
+    offset: number,
+    on = hub,
+    via: 'follow' | 'attach' = 'follow',
+  ): Promise<AnswerFrame[]> {
+    const signal = AbortSignal.timeout(20_000)
+    let source: AsyncIterable<AnswerFrame> = on.follow(messageId, offset, signal)
+    if (via === 'attach') {
+      const attached = await on.attach(messageId, offset, signal)
+      if (attached === null) return []
+      expect(attached.answer).toMatchObject({ messageId, owner: hub.instanceId })
+      source = attached.frames
+    }
     const frames: AnswerFrame[] = []
-    for await (const frame of on.follow(messageId, offset, AbortSignal.timeout(20_000)))
-      frames.push(frame)
+    for await (const frame of source) frames.push(frame)
     return frames
   }
 
@@ -84,7 +98,9 @@ describe.each(hubImplementations())('hub contract: $name', ({ create }) => {
     // Followers arriving mid-answer, from several offsets (a resume with lastEventId).
     const offsets = [0, 1, 7, Math.floor(text.length / 2), text.length - 1, text.length]
     const resumed = [hub, peer].flatMap((on) =>
-      offsets.map((offset) => ({ offset, frames: framesOf(key.messageId, offset, on) })),
+      (['follow', 'attach'] as const).flatMap((via) =>
+        offsets.map((offset) => ({ offset, frames: framesOf(key.messageId, offset, on, via) })),
+      ),
     )
     // Text of the last moment, not framed yet when the answer ends.
     writer.append('end.')
@@ -108,6 +124,69 @@ describe.each(hubImplementations())('hub contract: $name', ({ create }) => {
     }
   })
 
+  it('a long answer (more frames than a backlog read from its end holds) resumes at any offset, live and after its end', async () => {
+    const key = newKey()
+    const writer = await hub.open(key)
+    writer.setStatus('streaming')
+    // One frame per word: each is appended once a follower elsewhere has the one before.
+    const signal = AbortSignal.timeout(20_000)
+    const watcher = peer.follow(key.messageId, 0, signal)[Symbol.asyncIterator]()
+    let seen = 0
+    let text = ''
+    for (let i = 0; i < TAIL + 8; i++) {
+      const word = `w${i} `
+      writer.append(word)
+      text += word
+      while (seen < text.length) {
+        const step = await watcher.next()
+        if (step.done === true) throw new Error('the answer ended early')
+        if (step.value.type === 'text')
+          seen = Math.max(seen, step.value.offset + step.value.text.length)
+      }
+    }
+    await watcher.return?.()
+    const offsets = [0, 3, Math.floor(text.length / 2), text.length - 4, text.length]
+    // Live: each resumed follower has its backlog (status, then the text it misses) first.
+    const live = await Promise.all(
+      (['follow', 'attach'] as const).flatMap((via) =>
+        offsets.map(async (offset) => {
+          const source =
+            via === 'follow'
+              ? peer.follow(key.messageId, offset, signal)
+              : (await peer.attach(key.messageId, offset, signal))?.frames
+          const reading = source?.[Symbol.asyncIterator]()
+          const frames: AnswerFrame[] = []
+          for (
+            let step = await reading?.next();
+            step?.done === false;
+            step = await reading?.next()
+          ) {
+            frames.push(step.value)
+            if (applied(frames, offset, text.slice(0, offset)) === text) break
+          }
+          expect(frames[0]).toEqual({ type: 'status', status: 'streaming' })
+          return { offset, frames, reading }
+        }),
+      ),
+    )
+    const final = finalMessage(key, text)
+    await writer.finish(final)
+    for (const { offset, frames, reading } of live) {
+      for (let step = await reading?.next(); step?.done === false; step = await reading?.next())
+        frames.push(step.value)
+      expect(frames.at(-1)).toEqual({ type: 'final', message: final })
+      expect(applied(frames, offset, text.slice(0, offset))).toBe(text)
+    }
+    // After the end: the final state (or nothing, where the hub let go of the answer).
+    for (const via of ['follow', 'attach'] as const)
+      for (const offset of offsets) {
+        const frames = await framesOf(key.messageId, offset, peer, via)
+        if (frames.length === 0) continue
+        expect(frames.at(-1)).toEqual({ type: 'final', message: final })
+        expect(applied(frames, offset, text.slice(0, offset))).toBe(text)
+      }
+  }, 30_000)
+
   it('after the end, a follower gets the final state or nothing (then the database has it)', async () => {
     const key = newKey()
     const writer = await hub.open(key)
@@ -117,6 +196,28 @@ describe.each(hubImplementations())('hub contract: $name', ({ create }) => {
     if (frames.length > 0) expect(frames.at(-1)).toMatchObject({ type: 'final' })
     expect(await framesOf(randomUUID(), 0)).toEqual([])
     expect(await hub.lookup(randomUUID())).toBeNull()
+    for (const on of [hub, peer])
+      expect(await on.attach(randomUUID(), 0, AbortSignal.timeout(5_000))).toBeNull()
+  })
+
+  it('attach gives the live answer from any instance; its frames count as a follower only while read', async () => {
+    const key = newKey()
+    const writer = await hub.open(key)
+    writer.setStatus('streaming')
+    writer.append('partial')
+    for (const on of [hub, peer]) {
+      const before = on.followers()
+      const attached = await on.attach(key.messageId, 0, AbortSignal.timeout(10_000))
+      expect(attached?.answer).toEqual({ ...key, owner: hub.instanceId })
+      // Dropped unread (someone else's answer): nothing is attached.
+      expect(on.followers()).toBe(before)
+      const reading = attached?.frames[Symbol.asyncIterator]()
+      expect((await reading?.next())?.value).toMatchObject({ type: 'status' })
+      expect(on.followers()).toBe(before + 1)
+      await reading?.return?.()
+      expect(on.followers()).toBe(before)
+    }
+    await writer.finish(finalMessage(key, 'partial'))
   })
 
   it('waitFor resolves when the answer goes live, and null after its timeout', async () => {

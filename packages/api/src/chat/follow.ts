@@ -13,6 +13,7 @@ import type { ApiDeps } from '../deps'
 import { NotFoundError } from '../errors'
 import { toMessage } from '../mappers'
 import type { ChatEvent, Message, MessageStatus } from '../shapes'
+import type { AnswerFrame } from './hub'
 import { pause } from './pause'
 
 /** A chat event with its tracked id: the content length once the event is applied. */
@@ -55,15 +56,23 @@ export async function streamAnswer(
   // another user's live answer, 10 s for a missing id).
   for (;;) {
     // The hub unreachable (Redis down) is not the subscriber's problem: the database answers.
-    const live = await deps.hub.lookup(messageId).catch(() => null)
-    if (live !== null && live.userId === user.id)
-      return follow(deps, messageId, loader(messageId), offset, signal)
+    // The answer and its backlog at once (one round trip when it is generated elsewhere).
+    const live = await deps.hub.attach(messageId, offset, signal).catch(() => null)
+    if (live !== null && live.answer.userId === user.id)
+      return follow(deps, messageId, live.frames, loader(messageId), offset, signal)
     const row = await findMessage(deps.db, { userId: user.id, id: messageId, orId: derivedId })
     if (row !== undefined) {
       const message = toMessage(row)
       const load = loader(message.id)
       if (isFinal(message.status)) return followDatabase(load, message, offset, signal, null)
-      return follow(deps, message.id, load, offset, signal)
+      return follow(
+        deps,
+        message.id,
+        deps.hub.follow(message.id, offset, signal),
+        load,
+        offset,
+        signal,
+      )
     }
     const left = started + deps.config.answerWaitMs - performance.now()
     if (left <= 0 || signal.aborted) throw new NotFoundError('message')
@@ -100,13 +109,14 @@ async function waitForEither(
 async function* follow(
   deps: ApiDeps,
   messageId: string,
+  frames: AsyncIterable<AnswerFrame>,
   load: () => Promise<Message | undefined>,
   offset: number,
   signal: AbortSignal,
 ): AsyncGenerator<TrackedChatEvent> {
   let sentStatus: MessageStatus | null = null
   try {
-    for await (const event of deps.hub.follow(messageId, offset, signal)) {
+    for await (const event of frames) {
       if (event.type === 'final') {
         yield tracked<ChatEvent>(String(event.message.content.length), event)
         return

@@ -66,6 +66,15 @@ export function createInProcessHub(opts: { frameIntervalMs: number }): Hub {
     })()
   }
 
+  async function* framesOf(stream: LiveStream, offset: number, signal: AbortSignal) {
+    answerFollowers++
+    try {
+      yield* stream.frames(offset, signal)
+    } finally {
+      answerFollowers--
+    }
+  }
+
   return {
     instanceId,
 
@@ -110,13 +119,16 @@ export function createInProcessHub(opts: { frameIntervalMs: number }): Hub {
 
     async *follow(messageId, offset, signal) {
       const stream = streams.get(messageId)
-      if (stream === undefined) return
-      answerFollowers++
-      try {
-        yield* stream.frames(offset, signal)
-      } finally {
-        answerFollowers--
-      }
+      if (stream !== undefined) yield* framesOf(stream, offset, signal)
+    },
+
+    attach(messageId, offset, signal) {
+      const stream = streams.get(messageId)
+      if (stream === undefined) return Promise.resolve(null)
+      return Promise.resolve({
+        answer: describe(stream),
+        frames: framesOf(stream, offset, signal),
+      })
     },
 
     async requestStop(messageId, timeoutMs) {

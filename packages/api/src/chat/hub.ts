@@ -72,6 +72,17 @@ export interface Hub {
    */
   follow(messageId: string, offset: number, signal: AbortSignal): AsyncIterable<AnswerFrame>
   /**
+   * The live answer and its frames after `offset` (as `follow` gives them) in one step: one
+   * round trip where the answer is generated elsewhere, where `lookup` then `follow` take two.
+   * Null when the hub does not carry it. The frames are read only if iterated, so an answer
+   * that is not the caller's can be dropped unread.
+   */
+  attach(
+    messageId: string,
+    offset: number,
+    signal: AbortSignal,
+  ): Promise<{ answer: LiveAnswer; frames: AsyncIterable<AnswerFrame> } | null>
+  /**
    * Asks the answer's owner, wherever it runs, to stop it. Resolves with the final message
    * once the owner has saved it, or null when no owner acted within `timeoutMs`.
    */

@@ -80,6 +80,9 @@ export class LiveStream {
           yield { type: 'final', message: final }
           return
         }
+        // What came while this follower was away (its consumer still writing the last frame)
+        // went out in a frame it did not wait for: it is read now, not at the next one.
+        if (this.text.length > offset || this.status !== sentStatus || this.final !== null) continue
         await this.nextFrame(signal)
       }
     } finally {

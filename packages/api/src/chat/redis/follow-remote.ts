@@ -1,24 +1,63 @@
 /**
- * Following an answer generated on another instance: its backlog with one XRANGE (folded into
- * the few frames a follower at its offset needs), then live entries through the instance's
- * one blocking reader. Ends without `final` when the stream is gone or has a gap (Redis lost
- * data): chat.stream then reads the database.
+ * Following an answer generated on another instance: its backlog (folded into the few frames a
+ * follower at its offset needs), then live entries through the instance's one blocking reader.
+ * The backlog is read from the end: the newest {@link TAIL} entries, and the older ones only
+ * when the follower's offset is further back (a 400-entry XRANGE takes 3–4 ms to read, where
+ * a resume usually needs the last few). Ends without `final` when the stream is gone or has a
+ * gap (Redis lost data): chat.stream then reads the database.
  */
 import type { Redis } from 'ioredis'
-import type { AnswerFrame } from '../hub'
+import type { AnswerFrame, LiveAnswer } from '../hub'
 import { entryFrames, foldBacklog, tailOf } from './frames'
 import { TIMING, type RedisKeys } from './keys'
+import { runPipeline } from './pipeline'
 import { compareIds, type StreamEntry, type StreamReader } from './reader'
+
+/** How many of an answer's newest entries are read first (XREVRANGE … COUNT). */
+export const TAIL = 32
+
+export interface RemoteFollower {
+  /** The answer's frames from `offset`: its backlog, then live entries, then `final`. */
+  follow(messageId: string, offset: number, signal: AbortSignal): AsyncGenerator<AnswerFrame>
+  /** The answer's metadata and its frames, read in one round trip (see Hub.attach). */
+  attach(
+    messageId: string,
+    offset: number,
+    signal: AbortSignal,
+  ): Promise<{ answer: LiveAnswer; frames: AsyncGenerator<AnswerFrame> } | null>
+}
 
 export function createRemoteFollower(deps: {
   redis: Redis
   keys: RedisKeys
   reader: StreamReader
-}): (messageId: string, offset: number, signal: AbortSignal) => AsyncGenerator<AnswerFrame> {
+}): RemoteFollower {
   const { redis, keys, reader } = deps
-  return async function* followRemote(messageId, offset, signal) {
+
+  /** The entries a follower at `offset` needs, oldest first, from the stream's newest ones. */
+  async function backlogFor(key: string, offset: number, tail: StreamEntry[]) {
+    const entries = tail.toReversed()
+    const oldest = entries[0]
+    if (oldest === undefined || tail.length < TAIL) return entries // the whole stream
+    const frames = entries.flatMap(entryFrames)
+    const firstText = frames.find((frame) => frame.type === 'text')
+    // The final message holds the whole text; otherwise the tail must reach back to `offset`.
+    if (frames.some((frame) => frame.type === 'final') || (firstText && firstText.offset <= offset))
+      return entries
+    const older = (await redis.xrange(key, '-', oldest[0])) as StreamEntry[]
+    return [...older.slice(0, -1), ...entries]
+  }
+
+  async function* followRemote(
+    messageId: string,
+    offset: number,
+    signal: AbortSignal,
+    read?: StreamEntry[],
+  ): AsyncGenerator<AnswerFrame> {
     const key = keys.answer(messageId)
-    const backlog = (await redis.xrange(key, '-', '+')) as StreamEntry[]
+    // The tail is read here unless it was read with the answer's metadata (attach).
+    const tail = read ?? (await redis.xrevrange(key, '+', '-', 'COUNT', TAIL))
+    const backlog = await backlogFor(key, offset, tail)
     if (backlog.length === 0) return
     const folded = foldBacklog(backlog.flatMap(entryFrames), offset)
     if (folded === null) return
@@ -50,4 +89,27 @@ export function createRemoteFollower(deps: {
       }
     }
   }
+
+  return {
+    follow: (messageId, offset, signal) => followRemote(messageId, offset, signal),
+    async attach(messageId, offset, signal) {
+      const [meta, tail] = await runPipeline(
+        redis
+          .pipeline()
+          .get(keys.answerMeta(messageId))
+          .xrevrange(keys.answer(messageId), '+', '-', 'COUNT', TAIL),
+      )
+      const answer = parseMeta(messageId, meta as string | null)
+      if (answer === null) return null
+      return { answer, frames: followRemote(messageId, offset, signal, tail as StreamEntry[]) }
+    },
+  }
+}
+
+/** An answer's metadata key as its owner wrote it; null when absent or unreadable. */
+export function parseMeta(messageId: string, meta: string | null): LiveAnswer | null {
+  if (meta === null) return null
+  const { userId, conversationId, owner } = JSON.parse(meta) as Partial<LiveAnswer>
+  if (userId === undefined || conversationId === undefined || owner === undefined) return null
+  return { messageId, userId, conversationId, owner }
 }

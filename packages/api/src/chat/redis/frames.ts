@@ -69,30 +69,37 @@ export function tailOf(final: Message, have: number): TextFrame | null {
 }
 
 /**
- * Folds a backlog into the few frames a follower at `offset` needs: the last status, ONE text
- * frame with everything after its offset, and the final message if there is one. Null when
+ * Folds a backlog into the few frames a follower at `offset` needs: the last status and ONE text
+ * frame with everything after its offset, or (once it has ended) that text and the final
+ * message. Null when
  * the backlog has a gap before `offset` can be covered (Redis lost entries): the database
  * then has the text.
  */
 export function foldBacklog(frames: AnswerFrame[], offset: number): AnswerFrame[] | null {
+  const final = frames.find((frame) => frame.type === 'final')
+  if (final !== undefined) {
+    // The final message holds the whole text: the frames before it are not needed.
+    const tail = tailOf(final.message, offset)
+    return tail === null ? [final] : [tail, final]
+  }
   let text = ''
-  const textStart = offset
+  // Text flows only while an answer is `streaming`: a backlog read from its end may hold text
+  // entries without the status entry that came before them.
   let status: MessageStatus | null = null
-  let final: Extract<AnswerFrame, { type: 'final' }> | null = null
+  let sawText = false
   for (const frame of frames) {
     if (frame.type === 'status') status = frame.status
-    else if (frame.type === 'final') final = frame
-    else {
-      const have = textStart + text.length
+    else if (frame.type === 'text') {
+      sawText = true
+      const have = offset + text.length
       if (frame.offset > have) return null
       const end = frame.offset + frame.text.length
       if (end > have) text += frame.text.slice(have - frame.offset)
     }
   }
-  if (final !== null) text += tailOf(final.message, textStart + text.length)?.text ?? ''
-  const out: AnswerFrame[] = []
-  if (final === null) out.push({ type: 'status', status: status ?? 'pending' })
-  if (text.length > 0) out.push({ type: 'text', offset: textStart, text })
-  if (final !== null) out.push(final)
+  const out: AnswerFrame[] = [
+    { type: 'status', status: status ?? (sawText ? 'streaming' : 'pending') },
+  ]
+  if (text.length > 0) out.push({ type: 'text', offset, text })
   return out
 }

@@ -10,7 +10,7 @@
  *   first, with its `streaming` status) goes out at once; the last interval's text goes in the
  *   final entry (frames.ts).
  *   After the final entry the stream expires in 10 minutes.
- * - Followers on other instances (follow-remote.ts) read the backlog with one XRANGE, then
+ * - Followers on other instances (follow-remote.ts) read the backlog from its end, then
  *   live entries through the instance's ONE blocking reader (reader.ts). A follower whose
  *   stream vanished (Redis lost its data) or that finds a gap ends early: chat.stream then
  *   reads the database.
@@ -24,10 +24,10 @@ import type { ChainableCommander, Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Message, MessageStatus } from '../../shapes'
 import { liveStreamWriter } from '../hub-memory'
-import type { AnswerKey, AnswerWriter, Hub, LiveAnswer } from '../hub'
+import type { AnswerFrame, AnswerKey, AnswerWriter, Hub, LiveAnswer } from '../hub'
 import { LiveStream } from '../live-stream'
 import { entryFrames, frameFields, textFields } from './frames'
-import { createRemoteFollower } from './follow-remote'
+import { createRemoteFollower, parseMeta } from './follow-remote'
 import { redisKeys, TIMING, type RedisKeys } from './keys'
 import { createStreamReader, type StreamEntry } from './reader'
 import { runPipeline as run } from './pipeline'
@@ -90,6 +90,16 @@ export function createRedisHub(opts: {
     locals.get(messageId)?.stream.stopListeners.forEach((listener) => listener())
   })
 
+  /** Frames that count as a follower while they are read. */
+  async function* counted(frames: AsyncIterable<AnswerFrame>): AsyncGenerator<AnswerFrame> {
+    followers++
+    try {
+      yield* frames
+    } finally {
+      followers--
+    }
+  }
+
   let beats = 0
   async function heartbeat(): Promise<void> {
     const previous = await redis.set(
@@ -124,8 +134,8 @@ export function createRedisHub(opts: {
     )
   }
 
-  function writeMeta(stream: LiveStream): Promise<void> {
-    return run(withMeta(redis.pipeline(), stream))
+  async function writeMeta(stream: LiveStream): Promise<void> {
+    await run(withMeta(redis.pipeline(), stream))
   }
 
   /**
@@ -281,11 +291,23 @@ export function createRedisHub(opts: {
         const { userId, conversationId } = local
         return { messageId, userId, conversationId, owner: instanceId }
       }
-      const meta = await redis.get(keys.answerMeta(messageId))
-      if (meta === null) return null
-      const { userId, conversationId, owner } = JSON.parse(meta) as Partial<LiveAnswer>
-      if (userId === undefined || conversationId === undefined || owner === undefined) return null
-      return { messageId, userId, conversationId, owner }
+      return parseMeta(messageId, await redis.get(keys.answerMeta(messageId)))
+    },
+
+    async attach(messageId, offset, signal) {
+      const local = locals.get(messageId)?.stream
+      if (local !== undefined) {
+        const { userId, conversationId } = local
+        const answer = { messageId, userId, conversationId, owner: instanceId }
+        return { answer, frames: hub.follow(messageId, offset, signal) }
+      }
+      // A resume on another instance: the metadata and the backlog's tail in one round trip.
+      const remote = await followRemote.attach(
+        messageId,
+        offset,
+        AbortSignal.any([signal, closing.signal]),
+      )
+      return remote && { answer: remote.answer, frames: counted(remote.frames) }
     },
 
     async waitFor(messageId, timeoutMs, signal) {
@@ -301,15 +323,13 @@ export function createRedisHub(opts: {
       return null
     },
 
-    async *follow(messageId, offset, signal) {
-      followers++
-      try {
-        const local = locals.get(messageId)
-        if (local !== undefined) yield* local.stream.frames(offset, signal)
-        else yield* followRemote(messageId, offset, AbortSignal.any([signal, closing.signal]))
-      } finally {
-        followers--
-      }
+    follow(messageId, offset, signal) {
+      const local = locals.get(messageId)
+      return counted(
+        local !== undefined
+          ? local.stream.frames(offset, signal)
+          : followRemote.follow(messageId, offset, AbortSignal.any([signal, closing.signal])),
+      )
     },
 
     async requestStop(messageId, timeoutMs) {
