@@ -22,6 +22,9 @@ export class LiveStream {
   private wake: (() => void) | null = null
   private frame: Promise<void> | null = null
   private timer: NodeJS.Timeout | null = null
+  /** Frames sent so far, and the text length at the last one. */
+  private flushes = 0
+  private flushedLength = 0
   private lastFlushAt = 0
 
   constructor(
@@ -38,7 +41,12 @@ export class LiveStream {
   /** Appends text; subscribers see it within one frame interval. */
   append(text: string): void {
     this.text += text
-    if (this.frameMs === null || this.frame === null || this.timer !== null) return
+    if (this.frame !== null) this.schedule()
+  }
+
+  /** Sends the next frame one frame interval after the last (on the hub's clock: never here). */
+  private schedule(): void {
+    if (this.frameMs === null || this.timer !== null) return
     const wait = this.lastFlushAt + this.frameMs() - performance.now()
     if (wait <= 0) this.flush()
     else this.timer = setTimeout(this.flush, wait)
@@ -63,9 +71,11 @@ export class LiveStream {
    */
   async *frames(offset: number, signal: AbortSignal): AsyncGenerator<AnswerFrame> {
     let sentStatus: MessageStatus | null = null
+    let seen = this.flushes
     this.subscribers++
     try {
       while (!signal.aborted) {
+        seen = this.flushes
         const final = this.final
         if (final === null && this.status !== sentStatus) {
           sentStatus = this.status
@@ -80,9 +90,9 @@ export class LiveStream {
           yield { type: 'final', message: final }
           return
         }
-        // What came while this follower was away (its consumer still writing the last frame)
-        // went out in a frame it did not wait for: it is read now, not at the next one.
-        if (this.text.length > offset || this.status !== sentStatus || this.final !== null) continue
+        // A frame sent while this follower was away (its consumer still writing the last one)
+        // is read now, as if it had waited for it; otherwise it waits for the next.
+        if (this.flushes !== seen) continue
         await this.nextFrame(signal)
       }
     } finally {
@@ -110,10 +120,14 @@ export class LiveStream {
   /** Resolves at the next frame (or at once when the stream has already ended). */
   next(): Promise<void> {
     if (this.final !== null) return Promise.resolve()
-    this.frame ??= new Promise<void>((resolve) => {
+    if (this.frame !== null) return this.frame
+    const frame = new Promise<void>((resolve) => {
       this.wake = resolve
     })
-    return this.frame
+    this.frame = frame
+    // Text appended while nobody waited has no frame coming yet (this may send it at once).
+    if (this.text.length > this.flushedLength) this.schedule()
+    return frame
   }
 
   /** Sends a frame now: waiting subscribers read everything new. */
@@ -123,6 +137,8 @@ export class LiveStream {
       this.timer = null
     }
     this.lastFlushAt = performance.now()
+    this.flushes++
+    this.flushedLength = this.text.length
     const wake = this.wake
     this.wake = null
     this.frame = null
