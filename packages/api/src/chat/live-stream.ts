@@ -71,11 +71,10 @@ export class LiveStream {
    */
   async *frames(offset: number, signal: AbortSignal): AsyncGenerator<AnswerFrame> {
     let sentStatus: MessageStatus | null = null
-    let seen = this.flushes
     this.subscribers++
     try {
       while (!signal.aborted) {
-        seen = this.flushes
+        const seen = this.flushes
         const final = this.final
         if (final === null && this.status !== sentStatus) {
           sentStatus = this.status

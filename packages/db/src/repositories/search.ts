@@ -145,11 +145,10 @@ async function runPage(
     select * from rows r
     order by r.rank desc, r.created_at desc, r.field desc, r.message_id desc`.execute(db)
 
-  const found = result.rows
-  const page = found.slice(0, q.limit)
+  const page = result.rows.slice(0, q.limit)
   const last = page.at(-1)
   const nextCursor =
-    found.length > q.limit && last && last.cursorCreatedAt !== null
+    result.rows.length > q.limit && last && last.cursorCreatedAt !== null
       ? encodeSearchCursor(cursorOf(last, last.cursorCreatedAt))
       : null
   return {

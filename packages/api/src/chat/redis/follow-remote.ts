@@ -34,18 +34,22 @@ export function createRemoteFollower(deps: {
 }): RemoteFollower {
   const { redis, keys, reader } = deps
 
-  /** The entries a follower at `offset` needs, oldest first, from the stream's newest ones. */
+  /**
+   * The frames a follower at `offset` needs, oldest first, from the stream's newest entries,
+   * and the id of the newest (where live reading goes on).
+   */
   async function backlogFor(key: string, offset: number, tail: StreamEntry[]) {
+    const lastId = tail[0]?.[0] ?? '0-0' // XREVRANGE: newest first
     const entries = tail.toReversed()
-    const oldest = entries[0]
-    if (oldest === undefined || tail.length < TAIL) return entries // the whole stream
     const frames = entries.flatMap(entryFrames)
+    const oldest = entries[0]
+    if (oldest === undefined || tail.length < TAIL) return { frames, lastId } // the whole stream
     const firstText = frames.find((frame) => frame.type === 'text')
     // The final message holds the whole text; otherwise the tail must reach back to `offset`.
     if (frames.some((frame) => frame.type === 'final') || (firstText && firstText.offset <= offset))
-      return entries
+      return { frames, lastId }
     const older = (await redis.xrange(key, '-', oldest[0])) as StreamEntry[]
-    return [...older.slice(0, -1), ...entries]
+    return { frames: [...older.slice(0, -1).flatMap(entryFrames), ...frames], lastId }
   }
 
   async function* followRemote(
@@ -57,16 +61,16 @@ export function createRemoteFollower(deps: {
     const key = keys.answer(messageId)
     // The tail is read here unless it was read with the answer's metadata (attach).
     const tail = read ?? (await redis.xrevrange(key, '+', '-', 'COUNT', TAIL))
+    if (tail.length === 0) return
     const backlog = await backlogFor(key, offset, tail)
-    if (backlog.length === 0) return
-    const folded = foldBacklog(backlog.flatMap(entryFrames), offset)
+    const folded = foldBacklog(backlog.frames, offset)
     if (folded === null) return
     yield* folded
     if (folded.at(-1)?.type === 'final') return
     // The text this follower has: the final entry brings what the frames did not.
     let have = offset
     for (const frame of folded) if (frame.type === 'text') have = frame.offset + frame.text.length
-    let lastId = backlog[backlog.length - 1]?.[0] ?? '0-0'
+    let { lastId } = backlog
     for await (const batch of reader.listen(key, lastId, signal, TIMING.followerCheckMs)) {
       if (batch.length === 0) {
         // Quiet for a while: make sure the answer still exists (Redis may have lost it).

@@ -295,11 +295,9 @@ export function createRedisHub(opts: {
     },
 
     async attach(messageId, offset, signal) {
-      const local = locals.get(messageId)?.stream
-      if (local !== undefined) {
-        const { userId, conversationId } = local
-        const answer = { messageId, userId, conversationId, owner: instanceId }
-        return { answer, frames: hub.follow(messageId, offset, signal) }
+      if (locals.has(messageId)) {
+        const answer = await hub.lookup(messageId)
+        return answer && { answer, frames: hub.follow(messageId, offset, signal) }
       }
       // A resume on another instance: the metadata and the backlog's tail in one round trip.
       const remote = await followRemote.attach(
