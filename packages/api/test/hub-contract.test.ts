@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AnswerFrame, AnswerKey, Hub } from '../src/chat/hub'
 import type { Message, UserEvent } from '../src/index'
-import { TAIL } from '../src/chat/redis/follow-remote'
 import { hubImplementations, type HubPair } from './support/hubs'
 import { waitFor } from './support/engine'
 
@@ -124,7 +123,7 @@ describe.each(hubImplementations())('hub contract: $name', ({ create }) => {
     }
   })
 
-  it('a long answer (more frames than a backlog read from its end holds) resumes at any offset, live and after its end', async () => {
+  it('a long answer (40 frames) resumes at any offset, live and after its end', async () => {
     const key = newKey()
     const writer = await hub.open(key)
     writer.setStatus('streaming')
@@ -133,7 +132,7 @@ describe.each(hubImplementations())('hub contract: $name', ({ create }) => {
     const watcher = peer.follow(key.messageId, 0, signal)[Symbol.asyncIterator]()
     let seen = 0
     let text = ''
-    for (let i = 0; i < TAIL + 8; i++) {
+    for (let i = 0; i < 40; i++) {
       const word = `w${i} `
       writer.append(word)
       text += word

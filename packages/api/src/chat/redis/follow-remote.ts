@@ -1,20 +1,17 @@
 /**
  * Following an answer generated on another instance: its backlog (folded into the few frames a
  * follower at its offset needs), then live entries through the instance's one blocking reader.
- * The backlog is read from the end: the newest {@link TAIL} entries, and the older ones only
- * when the follower's offset is further back (a 400-entry XRANGE takes 3–4 ms to read, where
- * a resume usually needs the last few). Ends without `final` when the stream is gone or has a
- * gap (Redis lost data): chat.stream then reads the database.
+ * Entry ids say where their text ends (frames.ts), so the backlog is one XRANGE of exactly the
+ * entries after the follower's offset — read with the answer's metadata in one round trip
+ * (attach). Ends without `final` when the stream is gone or has a gap (Redis lost data):
+ * chat.stream then reads the database.
  */
 import type { Redis } from 'ioredis'
 import type { AnswerFrame, LiveAnswer } from '../hub'
-import { entryFrames, foldBacklog, tailOf } from './frames'
+import { entryFrames, firstIdFor, foldBacklog, tailOf } from './frames'
 import { TIMING, type RedisKeys } from './keys'
 import { runPipeline } from './pipeline'
 import { compareIds, type StreamEntry, type StreamReader } from './reader'
-
-/** How many of an answer's newest entries are read first (XREVRANGE … COUNT). */
-export const TAIL = 32
 
 export interface RemoteFollower {
   /** The answer's frames from `offset`: its backlog, then live entries, then `final`. */
@@ -34,24 +31,6 @@ export function createRemoteFollower(deps: {
 }): RemoteFollower {
   const { redis, keys, reader } = deps
 
-  /**
-   * The frames a follower at `offset` needs, oldest first, from the stream's newest entries,
-   * and the id of the newest (where live reading goes on).
-   */
-  async function backlogFor(key: string, offset: number, tail: StreamEntry[]) {
-    const lastId = tail[0]?.[0] ?? '0-0' // XREVRANGE: newest first
-    const entries = tail.toReversed()
-    const frames = entries.flatMap(entryFrames)
-    const oldest = entries[0]
-    if (oldest === undefined || tail.length < TAIL) return { frames, lastId } // the whole stream
-    const firstText = frames.find((frame) => frame.type === 'text')
-    // The final message holds the whole text; otherwise the tail must reach back to `offset`.
-    if (frames.some((frame) => frame.type === 'final') || (firstText && firstText.offset <= offset))
-      return { frames, lastId }
-    const older = (await redis.xrange(key, '-', oldest[0])) as StreamEntry[]
-    return { frames: [...older.slice(0, -1).flatMap(entryFrames), ...frames], lastId }
-  }
-
   async function* followRemote(
     messageId: string,
     offset: number,
@@ -59,18 +38,24 @@ export function createRemoteFollower(deps: {
     read?: StreamEntry[],
   ): AsyncGenerator<AnswerFrame> {
     const key = keys.answer(messageId)
-    // The tail is read here unless it was read with the answer's metadata (attach).
-    const tail = read ?? (await redis.xrevrange(key, '+', '-', 'COUNT', TAIL))
-    if (tail.length === 0) return
-    const backlog = await backlogFor(key, offset, tail)
-    const folded = foldBacklog(backlog.frames, offset)
+    // Read here unless it was read with the answer's metadata (attach).
+    const after = read ?? ((await redis.xrange(key, firstIdFor(offset), '+')) as StreamEntry[])
+    // Nothing ends at or after `offset` (the stream is gone, or the client claims more text
+    // than there is): the newest entry says which, and where live reading starts.
+    const backlog =
+      after.length > 0
+        ? after
+        : ((await redis.xrevrange(key, '+', '-', 'COUNT', 1)) as StreamEntry[])
+    const last = backlog.at(-1)
+    if (last === undefined) return
+    const folded = foldBacklog(backlog.flatMap(entryFrames), offset)
     if (folded === null) return
     yield* folded
     if (folded.at(-1)?.type === 'final') return
     // The text this follower has: the final entry brings what the frames did not.
     let have = offset
     for (const frame of folded) if (frame.type === 'text') have = frame.offset + frame.text.length
-    let { lastId } = backlog
+    let lastId = last[0]
     for await (const batch of reader.listen(key, lastId, signal, TIMING.followerCheckMs)) {
       if (batch.length === 0) {
         // Quiet for a while: make sure the answer still exists (Redis may have lost it).
@@ -97,15 +82,15 @@ export function createRemoteFollower(deps: {
   return {
     follow: (messageId, offset, signal) => followRemote(messageId, offset, signal),
     async attach(messageId, offset, signal) {
-      const [meta, tail] = await runPipeline(
+      const [meta, after] = await runPipeline(
         redis
           .pipeline()
           .get(keys.answerMeta(messageId))
-          .xrevrange(keys.answer(messageId), '+', '-', 'COUNT', TAIL),
+          .xrange(keys.answer(messageId), firstIdFor(offset), '+'),
       )
       const answer = parseMeta(messageId, meta as string | null)
       if (answer === null) return null
-      return { answer, frames: followRemote(messageId, offset, signal, tail as StreamEntry[]) }
+      return { answer, frames: followRemote(messageId, offset, signal, after as StreamEntry[]) }
     },
   }
 }

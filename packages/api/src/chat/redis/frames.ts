@@ -5,12 +5,26 @@
  * (`s`: an answer's first text and its `streaming` are one entry). The final message holds the
  * whole text, so the owner does not write the text of its last interval separately: a
  * follower takes what it is missing from the final entry ({@link tailOf}).
+ *
+ * An entry's id says where its text ends ({@link entryId}), so a follower that has `offset`
+ * units reads exactly the entries it misses in one XRANGE from `<offset>-0`. The final entry
+ * is added with `*` (a time in ms, above every offset): it is always read.
  */
 import type { Message, MessageStatus } from '../../shapes'
 import type { AnswerFrame } from '../hub'
 import type { StreamEntry } from './reader'
 
 type TextFrame = Extract<AnswerFrame, { type: 'text' }>
+
+/**
+ * A text or status entry's id: `<end>-<n>`, the offset at which the answer's text stood after
+ * it, then the count of the answer's entries (ids only grow, as Redis requires: the text never
+ * shrinks and the count always rises).
+ */
+export const entryId = (end: number, n: number): string => `${end}-${n}`
+
+/** Where a follower that has `offset` units of text starts reading: every entry ending there or later. */
+export const firstIdFor = (offset: number): string => `${offset}-0`
 
 export function frameFields(frame: AnswerFrame, offset: number): string[] {
   switch (frame.type) {

@@ -10,8 +10,9 @@
  *   first, with its `streaming` status) goes out at once; the last interval's text goes in the
  *   final entry (frames.ts).
  *   After the final entry the stream expires in 10 minutes.
- * - Followers on other instances (follow-remote.ts) read the backlog from its end, then
- *   live entries through the instance's ONE blocking reader (reader.ts). A follower whose
+ * - Entry ids say where an entry's text ends (frames.ts: entryId). Followers on other
+ *   instances (follow-remote.ts) read exactly the entries after their offset, then live
+ *   entries through the instance's ONE blocking reader (reader.ts). A follower whose
  *   stream vanished (Redis lost its data) or that finds a gap ends early: chat.stream then
  *   reads the database.
  * - Stop requests go to the owner over pub/sub (one channel per instance).
@@ -26,7 +27,7 @@ import type { Message, MessageStatus } from '../../shapes'
 import { liveStreamWriter } from '../hub-memory'
 import type { AnswerFrame, AnswerKey, AnswerWriter, Hub, LiveAnswer } from '../hub'
 import { LiveStream } from '../live-stream'
-import { entryFrames, frameFields, textFields } from './frames'
+import { entryFrames, entryId, frameFields, textFields } from './frames'
 import { createRemoteFollower, parseMeta } from './follow-remote'
 import { redisKeys, TIMING, type RedisKeys } from './keys'
 import { createStreamReader, type StreamEntry } from './reader'
@@ -48,6 +49,9 @@ interface Local {
   chain: Promise<void>
   /** Text already in Redis (reset to 0 after a write failed: the next frame resends it all). */
   sentTo: number
+  /** The text offset of its newest entry's id, and how many entries it wrote (entryId). */
+  idEnd: number
+  entries: number
   /** Its first text went out. */
   started: boolean
   /** When its last frame went out (performance.now()). */
@@ -153,8 +157,10 @@ export function createRedisHub(opts: {
     return local.chain
   }
 
-  function xadd(messageId: string, fields: string[]): Promise<unknown> {
-    return redis.xadd(keys.answer(messageId), '*', ...fields)
+  /** The id of an answer's next entry, whose text ends at `end` (frames.ts: entryId). */
+  function nextId(local: Local, end: number): string {
+    local.idEnd = Math.max(local.idEnd, end)
+    return entryId(local.idEnd, ++local.entries)
   }
 
   /**
@@ -176,7 +182,7 @@ export function createRedisHub(opts: {
       local.sentAt = now
       pipeline.xadd(
         keys.answer(local.stream.messageId),
-        '*',
+        nextId(local, text.length),
         ...textFields(from, text.slice(from), status),
       )
       sent.push(local)
@@ -217,6 +223,8 @@ export function createRedisHub(opts: {
         stream,
         chain: Promise.resolve(),
         sentTo: 0,
+        idEnd: 0,
+        entries: 0,
         started: false,
         sentAt: 0,
         carry: null,
@@ -227,7 +235,7 @@ export function createRedisHub(opts: {
         withMeta(redis.pipeline(), key)
           .xadd(
             keys.answer(key.messageId),
-            '*',
+            nextId(local, 0),
             ...frameFields({ type: 'status', status: 'pending' }, 0),
           )
           .pexpire(keys.answer(key.messageId), TIMING.liveAnswerTtlMs),
@@ -247,7 +255,7 @@ export function createRedisHub(opts: {
           if (text.length > from && message.content !== text)
             pipeline.xadd(
               keys.answer(key.messageId),
-              '*',
+              nextId(local, text.length),
               ...frameFields({ type: 'text', offset: from, text: text.slice(from) }, from),
             )
           await run(
@@ -278,7 +286,11 @@ export function createRedisHub(opts: {
             return
           }
           void enqueue(local, () =>
-            xadd(key.messageId, frameFields({ type: 'status', status }, local.sentTo)),
+            redis.xadd(
+              keys.answer(key.messageId),
+              nextId(local, 0),
+              ...frameFields({ type: 'status', status }, local.sentTo),
+            ),
           )
         },
       } satisfies AnswerWriter
