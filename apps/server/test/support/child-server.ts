@@ -59,18 +59,26 @@ function start(script: string, env: Record<string, string>): Child {
 }
 
 /**
- * Runs the compiled `src/<script>` to its end (killed after `timeoutMs`). Not touched by `killChildren`, so
- * short runs may go concurrently with other tests.
+ * Runs the compiled `src/<script>` to its end. Not touched by `killChildren`, so short runs may
+ * go concurrently with other tests (twelve starts at once on two busy cores take a while: one
+ * takes ~1 s of CPU). A run still going after `timeoutMs` is killed and fails the test as such,
+ * rather than as an exit without output.
  */
 export async function runScript(
   script: string,
   env: Record<string, string>,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<Exit & { stdout: string; stderr: string }> {
   const child = start(script, env)
-  const timer = setTimeout(() => child.process.kill('SIGKILL'), timeoutMs)
+  let killed = false
+  const timer = setTimeout(() => {
+    killed = true
+    child.process.kill('SIGKILL')
+  }, timeoutMs)
   const exit = await child.exited
   clearTimeout(timer)
+  if (killed)
+    throw new Error(`${script} did not end within ${timeoutMs} ms; its stderr:\n${child.stderr()}`)
   return { ...exit, stdout: child.stdout(), stderr: child.stderr() }
 }
 
