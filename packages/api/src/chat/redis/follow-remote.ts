@@ -39,7 +39,7 @@ export function createRemoteFollower(deps: {
   ): AsyncGenerator<AnswerFrame> {
     const key = keys.answer(messageId)
     // Read here unless it was read with the answer's metadata (attach).
-    const after = read ?? ((await redis.xrange(key, firstIdFor(offset), '+')) as StreamEntry[])
+    const after = read ?? (await redis.xrange(key, firstIdFor(offset), '+'))
     // Nothing ends at or after `offset` (the stream is gone, or the client claims more text
     // than there is): the newest entry says which, and where live reading starts.
     const backlog =
