@@ -30,7 +30,7 @@ export function redisHeadline(r: RedisResult): HeadlineRow[] {
     {
       metric: 'several instances: first frame after a resume on another instance, p50',
       transport: 'WS+Redis',
-      figure: `${f(r.resume.other.p50)} ms (owner instance ${f(r.resume.owner.p50)} ms)`,
+      figure: `${f(r.resume.other.p50)} ms (owner instance ${f(r.resume.owner.p50)} ms; hub alone ${f(r.resume.hub.p50)} ms)`,
       values: [r.resume.other.p50],
       target: '≤ 3 ms',
       met: r.resume.other.p50 <= 3,
@@ -75,6 +75,8 @@ export function redisSection(r: RedisResult): string[] {
     `| added per frame (B's arrival of a text offset minus A's), ${r.frames.answers} answers × ${r.frames.tokens} tokens | — | ${s(r.frames.added)} |`,
     `| gap between frames | ${s(r.frames.gapOwner)} | ${s(r.frames.gapOther)} |`,
     `| first frame after a resume (\`lastEventId\` = half the text) | ${s(r.resume.owner)} | ${s(r.resume.other)} |`,
+    '',
+    `A Redis hub alone in a third process (no API, no WebSocket: where resumable-stream's 2.3 ms was measured, from the resume call to its first chunk): \`attach\` at half the text → first frame ${s(r.resume.hub)} ms.`,
     '',
     `Under load, ${r.load.answers} answers × ${r.load.tokens} tokens at once on A, each followed on B: ` +
       `${r.load.commands} Redis commands = **${f(r.load.commandsPerToken, 3)} per token**, ${f(r.load.commandsPerFrame)} per frame received ` +

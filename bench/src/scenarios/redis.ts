@@ -2,7 +2,10 @@
 // instance costs, next to following it on the instance that generates it. A private
 // redis-server on its own port, so INFO commandstats and memory count only this scenario.
 import { randomBytes, randomUUID } from 'node:crypto'
+import { createRedisHub } from '@t3chat/api'
 import { createChatClient, type ChatClient } from '@t3chat/client'
+import { Redis } from 'ioredis'
+import pino from 'pino'
 import { withTimeout } from '../children'
 import { loremModel, streamTimeoutMs, type BenchConfig } from '../config'
 import type { ServerProcess } from '../server-process'
@@ -24,8 +27,12 @@ export interface RedisResult {
     gapOwner: Summary
     gapOther: Summary
   }
-  /** Subscribe with `lastEventId` (half the text so far) → first event, ms. */
-  resume: { owner: Summary; other: Summary }
+  /**
+   * Subscribe with `lastEventId` (half the text so far) → first event, ms; `hub`: a Redis hub
+   * in this process (no API, no WebSocket) from `attach` to its first frame — where the
+   * anchor (resumable-stream) measured, from the resume call to the first chunk.
+   */
+  resume: { owner: Summary; other: Summary; hub: Summary }
   /** N answers at once on A, each followed on B. */
   load: {
     answers: number
@@ -97,6 +104,24 @@ function follow(client: ChatClient, messageId: string, lastEventId: string | nul
     },
   )
   return { points, done, stop: () => subscription.unsubscribe() }
+}
+
+/** A Redis hub's `attach` at `offset` → its first frame, ms (the follower is then stopped). */
+async function firstHubFrame(
+  hub: ReturnType<typeof createRedisHub>,
+  messageId: string,
+  offset: number,
+): Promise<number> {
+  const stop = new AbortController()
+  const started = performance.now()
+  const live = await hub.attach(messageId, offset, stop.signal)
+  const frames = live?.frames[Symbol.asyncIterator]()
+  const first = await frames?.next()
+  const ms = performance.now() - started
+  stop.abort()
+  await frames?.return?.(undefined)
+  if (first === undefined || first.done === true) throw new Error('the hub had no frame')
+  return ms
 }
 
 const gaps = (points: Trace['points']) => points.slice(1).map((p, i) => p.at - (points[i]?.at ?? 0))
@@ -180,29 +205,47 @@ export async function measureRedis(deps: RedisScenarioDeps): Promise<RedisResult
       `  per frame, other instance minus owner: p50 ${frames.added.p50} p99 ${frames.added.p99} ms (${frames.added.n} frames)`,
     )
 
-    // Resume: a long answer on A; now and then a subscriber resumes from half its text.
-    const resumeOn = { owner: [] as number[], other: [] as number[] }
+    // Resume: a long answer on A; now and then a subscriber resumes from half its text, on A,
+    // on B, or through a hub of its own in this process.
+    const kinds = ['owner', 'other', 'hub'] as const
+    const resumeOn = { owner: [] as number[], other: [] as number[], hub: [] as number[] }
+    const hubRedis = new Redis(redis.url)
+    const hub = createRedisHub({
+      redis: hubRedis,
+      keyPrefix: env.REDIS_KEY_PREFIX,
+      frameIntervalMs: 50,
+      logger: pino({ level: 'silent' }),
+    })
     // Long enough to outlast every resume (each ~150 ms apart); stopped afterwards.
-    const longTokens = Math.ceil((c.resumes * 2 * 300) / 20) + 100
+    const longTokens = Math.ceil((c.resumes * kinds.length * 300) / 20) + 100
     const longId = randomUUID()
     const watcher = follow(ca, longId, null)
     await send(ca, loremModel(longTokens), longId)
     await until(() => watcher.points.length > 3, 10_000, 'the long answer')
-    for (let i = 0; i < c.resumes * 2; i++) {
-      const offset = watcher.points.at(-1)?.offset ?? 0
-      const on = i % 2 === 0 ? 'owner' : 'other'
-      const started = performance.now()
-      const resumed = follow(on === 'owner' ? ca : cb, longId, String(Math.floor(offset / 2)))
-      await until(() => resumed.points.length > 0, 10_000, 'the first frame after a resume')
-      resumeOn[on].push((resumed.points[0]?.at ?? Number.NaN) - started)
-      resumed.stop()
+    for (let i = 0; i < c.resumes * kinds.length; i++) {
+      const offset = Math.floor((watcher.points.at(-1)?.offset ?? 0) / 2)
+      const on = kinds[i % kinds.length] ?? 'owner'
+      if (on === 'hub') resumeOn.hub.push(await firstHubFrame(hub, longId, offset))
+      else {
+        const started = performance.now()
+        const resumed = follow(on === 'owner' ? ca : cb, longId, String(offset))
+        await until(() => resumed.points.length > 0, 10_000, 'the first frame after a resume')
+        resumeOn[on].push((resumed.points[0]?.at ?? Number.NaN) - started)
+        resumed.stop()
+      }
       await sleep(150)
     }
     await ca.chat.stop.mutate({ messageId: longId })
     await watcher.done
-    const resume = { owner: summarize(resumeOn.owner), other: summarize(resumeOn.other) }
+    await hub.close()
+    hubRedis.disconnect()
+    const resume = {
+      owner: summarize(resumeOn.owner),
+      other: summarize(resumeOn.other),
+      hub: summarize(resumeOn.hub),
+    }
     log(
-      `  first frame after a resume: owner p50 ${resume.owner.p50} p99 ${resume.owner.p99}, other p50 ${resume.other.p50} p99 ${resume.other.p99} ms`,
+      `  first frame after a resume: owner p50 ${resume.owner.p50} p99 ${resume.owner.p99}, other p50 ${resume.other.p50} p99 ${resume.other.p99} ms; a hub in the bench process, attach → first frame p50 ${resume.hub.p50} p99 ${resume.hub.p99} ms`,
     )
 
     // Load: N answers at once on A, each followed on B; Redis commands and memory.

@@ -28,6 +28,8 @@ export { createRateLimits, type RateLimitConfig, type RateLimits } from './rate-
 export type { AnswerFrame, AnswerKey, AnswerWriter, Hub, LiveAnswer } from './chat/hub'
 export type { ConcurrencyLimiter } from './chat/limiter'
 export { createInProcessHub } from './chat/hub-memory'
+/** The Redis hub alone: follows any instance's answers from a process that serves no API. */
+export { createRedisHub, type RedisHub } from './chat/redis/hub'
 export * from './shapes'
 export type { ProcedureMeta } from './reference/meta'
 export { openApiDocument } from './reference/openapi'
