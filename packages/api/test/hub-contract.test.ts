@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AnswerFrame, AnswerKey, Hub } from '../src/chat/hub'
 import type { Message, UserEvent } from '../src/index'
-import { hubImplementations, type HubPair } from './support/hubs'
+import { finalMessage, hubImplementations, type HubPair } from './support/hubs'
 import { waitFor } from './support/engine'
 
 /**
@@ -27,24 +27,6 @@ describe.each(hubImplementations())('hub contract: $name', ({ create }) => {
     userId: randomUUID(),
     conversationId: randomUUID(),
   })
-
-  function finalMessage(key: AnswerKey, content: string): Message {
-    return {
-      id: key.messageId,
-      conversationId: key.conversationId,
-      parentId: null,
-      branch: { index: 1, count: 1 },
-      seq: 2,
-      role: 'assistant',
-      content,
-      model: 'fake/echo',
-      status: 'completed',
-      error: null,
-      usage: null,
-      createdAt: new Date().toISOString(),
-      completedAt: new Date().toISOString(),
-    }
-  }
 
   /** A follower's frames, through `follow` or through `attach` (the answer and its frames at once). */
   async function framesOf(

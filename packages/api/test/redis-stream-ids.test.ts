@@ -4,7 +4,7 @@ import type { AnswerFrame, AnswerKey } from '../src/chat/hub'
 import { entryFrames, frameFields, textFields } from '../src/chat/redis/frames'
 import type { StreamEntry } from '../src/chat/redis/reader'
 import { waitFor } from './support/engine'
-import { redisInstances } from './support/hubs'
+import { finalMessage, redisInstances } from './support/hubs'
 
 /**
  * An answer's stream entries are keyed by where their text ends, so a follower on another
@@ -77,7 +77,7 @@ describe('answer streams in Redis: entry ids', () => {
     expect(texts.slice(1).every((frame) => frame.offset >= offset)).toBe(true)
     expect(after.length).toBeLessThan(entries.length / 2)
     expect(await resumeText(key.messageId, offset, text)).toBe(text)
-    await writer.finish({ ...finalOf(key, text) })
+    await writer.finish(finalMessage(key, text))
   })
 
   it('a stream written with clock ids (before this scheme) resumes at any offset, live and after its end', async () => {
@@ -101,35 +101,14 @@ describe('answer streams in Redis: entry ids', () => {
     for (const offset of [0, 4, text.indexOf('four'), text.length])
       expect(await resumeText(key.messageId, offset, text)).toBe(text)
     // Its end: the final entry (clock id) brings the whole text.
-    await a.redis.xadd(
-      stream,
-      '*',
-      ...frameFields({ type: 'final', message: finalOf(key, text) }, 0),
-    )
+    const final = finalMessage(key, text)
+    await a.redis.xadd(stream, '*', ...frameFields({ type: 'final', message: final }, 0))
     const controller = new AbortController()
     const frames: AnswerFrame[] = []
     for await (const frame of b.hub.follow(key.messageId, 8, controller.signal)) frames.push(frame)
     expect(frames).toEqual([
       { type: 'text', offset: 8, text: text.slice(8) },
-      { type: 'final', message: finalOf(key, text) },
+      { type: 'final', message: final },
     ])
   })
 })
-
-function finalOf(key: AnswerKey, content: string) {
-  return {
-    id: key.messageId,
-    conversationId: key.conversationId,
-    parentId: null,
-    branch: { index: 1, count: 1 },
-    seq: 2,
-    role: 'assistant' as const,
-    content,
-    model: 'fake/echo',
-    status: 'completed' as const,
-    error: null,
-    usage: null,
-    createdAt: '2026-12-02T00:00:00.000Z',
-    completedAt: '2026-12-02T00:00:00.000Z',
-  }
-}

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import pino from 'pino'
-import type { Hub } from '../../src/chat/hub'
+import type { AnswerKey, Hub } from '../../src/chat/hub'
 import { createInProcessHub } from '../../src/chat/hub-memory'
 import { createRedisHub, type RedisHub } from '../../src/chat/redis/hub'
+import type { Message } from '../../src/shapes'
 
 /** The Redis the tests use (a unique key prefix per hub; its keys are deleted on close). */
 export const testRedisUrl = process.env.T3CHAT_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -85,4 +86,23 @@ export function redisInstances(): {
 export interface RedisInstance {
   redis: Redis
   hub: RedisHub
+}
+
+/** A completed answer's final message with `content`, as its owner would send it. */
+export function finalMessage(key: AnswerKey, content: string): Message {
+  return {
+    id: key.messageId,
+    conversationId: key.conversationId,
+    parentId: null,
+    branch: { index: 1, count: 1 },
+    seq: 2,
+    role: 'assistant',
+    content,
+    model: 'fake/echo',
+    status: 'completed',
+    error: null,
+    usage: null,
+    createdAt: new Date().toISOString(),
+    completedAt: new Date().toISOString(),
+  }
 }
