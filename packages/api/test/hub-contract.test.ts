@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AnswerFrame, AnswerKey, Hub } from '../src/chat/hub'
-import type { Message, UserEvent } from '../src/index'
+import type { UserEvent } from '../src/index'
 import { finalMessage, hubImplementations, type HubPair } from './support/hubs'
 import { waitFor } from './support/engine'
 
