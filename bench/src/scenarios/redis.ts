@@ -2,7 +2,7 @@
 // instance costs, next to following it on the instance that generates it. A private
 // redis-server on its own port, so INFO commandstats and memory count only this scenario.
 import { randomBytes, randomUUID } from 'node:crypto'
-import { createRedisHub } from '@t3chat/api'
+import { createRedisHub, type RedisHub } from '@t3chat/api'
 import { createChatClient, type ChatClient } from '@t3chat/client'
 import { Redis } from 'ioredis'
 import pino from 'pino'
@@ -107,11 +107,7 @@ function follow(client: ChatClient, messageId: string, lastEventId: string | nul
 }
 
 /** A Redis hub's `attach` at `offset` → its first frame, ms (the follower is then stopped). */
-async function firstHubFrame(
-  hub: ReturnType<typeof createRedisHub>,
-  messageId: string,
-  offset: number,
-): Promise<number> {
+async function firstHubFrame(hub: RedisHub, messageId: string, offset: number): Promise<number> {
   const stop = new AbortController()
   const started = performance.now()
   const live = await hub.attach(messageId, offset, stop.signal)

@@ -17,9 +17,10 @@ import type { StreamEntry } from './reader'
 type TextFrame = Extract<AnswerFrame, { type: 'text' }>
 
 /**
- * A text or status entry's id: `<end>-<n>`, the offset at which the answer's text stood after
- * it, then the count of the answer's entries (ids only grow, as Redis requires: the text never
- * shrinks and the count always rises).
+ * A text or status entry's id: `<end>-<n>`, the length of the owner's text when it wrote the
+ * entry (a text entry's end; a status entry's may lie past the text written so far, which only
+ * makes followers there read it), then the count of the answer's entries. Ids only grow, as
+ * Redis requires: the text never shrinks and the count always rises.
  */
 export const entryId = (end: number, n: number): string => `${end}-${n}`
 

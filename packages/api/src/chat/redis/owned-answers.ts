@@ -39,8 +39,7 @@ interface Local {
   chain: Promise<void>
   /** Text already in Redis (reset to 0 after a write failed: the next frame resends it all). */
   sentTo: number
-  /** The text offset of its newest entry's id, and how many entries it wrote (entryId). */
-  idEnd: number
+  /** How many entries it wrote (the second part of their ids: entryId). */
   entries: number
   /** Its first text went out. */
   started: boolean
@@ -92,10 +91,9 @@ export function createOwnedAnswers(opts: {
     return local.chain
   }
 
-  /** The id of an answer's next entry, whose text ends at `end` (frames.ts: entryId). */
-  function nextId(local: Local, end: number): string {
-    local.idEnd = Math.max(local.idEnd, end)
-    return entryId(local.idEnd, ++local.entries)
+  /** The id of an answer's next entry: its text's length now, then a count (frames.ts: entryId). */
+  function nextId(local: Local): string {
+    return entryId(local.stream.text.length, ++local.entries)
   }
 
   /**
@@ -117,7 +115,7 @@ export function createOwnedAnswers(opts: {
       local.sentAt = now
       pipeline.xadd(
         keys.answer(local.stream.messageId),
-        nextId(local, text.length),
+        nextId(local),
         ...textFields(from, text.slice(from), status),
       )
       sent.push(local)
@@ -143,7 +141,6 @@ export function createOwnedAnswers(opts: {
       stream,
       chain: Promise.resolve(),
       sentTo: 0,
-      idEnd: 0,
       entries: 0,
       started: false,
       sentAt: 0,
@@ -155,7 +152,7 @@ export function createOwnedAnswers(opts: {
       withMeta(redis.pipeline(), key)
         .xadd(
           keys.answer(key.messageId),
-          nextId(local, 0),
+          nextId(local),
           ...frameFields({ type: 'status', status: 'pending' }, 0),
         )
         .pexpire(keys.answer(key.messageId), TIMING.liveAnswerTtlMs),
@@ -175,7 +172,7 @@ export function createOwnedAnswers(opts: {
         if (text.length > from && message.content !== text)
           pipeline.xadd(
             keys.answer(key.messageId),
-            nextId(local, text.length),
+            nextId(local),
             ...frameFields({ type: 'text', offset: from, text: text.slice(from) }, from),
           )
         await run(
@@ -208,7 +205,7 @@ export function createOwnedAnswers(opts: {
         void enqueue(local, () =>
           redis.xadd(
             keys.answer(key.messageId),
-            nextId(local, 0),
+            nextId(local),
             ...frameFields({ type: 'status', status }, local.sentTo),
           ),
         )
