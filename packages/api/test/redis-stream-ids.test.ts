@@ -9,7 +9,9 @@ import { finalMessage, redisInstances } from './support/hubs'
 /**
  * An answer's stream entries are keyed by where their text ends, so a follower on another
  * instance reads exactly the entries after its offset, with the answer's metadata, in one
- * round trip. Streams written before (ids from the clock) still resume.
+ * round trip; an entry is its id and one field per frame. A stream of the previous format
+ * (another key, seven strings an entry) is not read: such an answer is followed from the
+ * database.
  */
 describe('answer streams in Redis: entry ids', () => {
   const { instances, close } = redisInstances()
@@ -57,16 +59,21 @@ describe('answer streams in Redis: entry ids', () => {
       )
     }
     const entries = await entriesOf(key.messageId)
-    let end = 0
+    // Each text entry, placed where its id says it ends, rebuilds the text: the ids are right.
+    let rebuilt = ''
     let count = 0
     for (const entry of entries) {
-      const [ms, n] = entry[0].split('-').map(Number) as [number, number]
-      for (const frame of entryFrames(entry))
-        if (frame.type === 'text') end = frame.offset + frame.text.length
-      expect(ms).toBe(end)
+      const [end, n] = entry[0].split('-').map(Number) as [number, number]
       expect(n).toBe(++count)
+      expect(entry[1].length).toBeLessThanOrEqual(4)
+      for (const frame of entryFrames(entry))
+        if (frame.type === 'text') {
+          expect(frame.offset).toBe(rebuilt.length)
+          rebuilt += frame.text
+          expect(rebuilt).toBe(text.slice(0, end))
+        }
     }
-    expect(end).toBe(text.length)
+    expect(rebuilt).toBe(text)
 
     const offset = text.indexOf('word7')
     const after = await entriesOf(key.messageId, `${offset}-0`)
@@ -80,35 +87,43 @@ describe('answer streams in Redis: entry ids', () => {
     await writer.finish(finalMessage(key, text))
   })
 
-  it('a stream written with clock ids (before this scheme) resumes at any offset, live and after its end', async () => {
+  it('an answer whose stream has the previous format (its key) ends at once: chat.stream then reads the database', async () => {
     const key = newKey()
-    const stream = a.hub.keys.answer(key.messageId)
     await a.redis.set(
       a.hub.keys.answerMeta(key.messageId),
       JSON.stringify({ ...key, owner: a.hub.instanceId }),
     )
-    const words = ['one ', 'two ', 'three ', 'four ', 'five ']
-    await a.redis.xadd(stream, '*', ...frameFields({ type: 'status', status: 'pending' }, 0))
-    let text = ''
-    for (const [i, word] of words.entries()) {
-      await a.redis.xadd(
-        stream,
-        '*',
-        ...textFields(text.length, word, i === 0 ? 'streaming' : null),
-      )
-      text += word
-    }
-    for (const offset of [0, 4, text.indexOf('four'), text.length])
-      expect(await resumeText(key.messageId, offset, text)).toBe(text)
-    // Its end: the final entry (clock id) brings the whole text.
-    const final = finalMessage(key, text)
-    await a.redis.xadd(stream, '*', ...frameFields({ type: 'final', message: final }, 0))
+    // As the previous version wrote it: `answer:<id>`, fields k, o and d.
+    const previous = a.hub.keys.answer(key.messageId).replace(/frames:([^:]+)$/, 'answer:$1')
+    expect(previous).not.toBe(a.hub.keys.answer(key.messageId))
+    await a.redis.xadd(previous, '5-1', 'k', 'x', 'o', '0', 'd', 'hello', 's', 'streaming')
     const controller = new AbortController()
+    const attached = await b.hub.attach(key.messageId, 0, controller.signal)
+    expect(attached?.answer.userId).toBe(key.userId)
     const frames: AnswerFrame[] = []
-    for await (const frame of b.hub.follow(key.messageId, 8, controller.signal)) frames.push(frame)
-    expect(frames).toEqual([
-      { type: 'text', offset: 8, text: text.slice(8) },
-      { type: 'final', message: final },
+    for await (const frame of attached?.frames ?? []) frames.push(frame)
+    expect(frames).toEqual([])
+    await a.redis.del(previous, a.hub.keys.answerMeta(key.messageId))
+  })
+
+  it('reads every kind of entry back as the frames written', () => {
+    const final = finalMessage(newKey(), 'hello world')
+    expect(entryFrames(['0-1', frameFields({ type: 'status', status: 'pending' })])).toEqual([
+      { type: 'status', status: 'pending' },
+    ])
+    expect(entryFrames(['5-2', textFields('hello', 'streaming')])).toEqual([
+      { type: 'status', status: 'streaming' },
+      { type: 'text', offset: 0, text: 'hello' },
+    ])
+    expect(entryFrames(['11-3', textFields(' world', null)])).toEqual([
+      { type: 'text', offset: 5, text: ' world' },
+    ])
+    expect(
+      entryFrames(['1764633600000-0', frameFields({ type: 'final', message: final })]),
+    ).toEqual([{ type: 'final', message: final }])
+    // A field this version does not know is skipped, not misread.
+    expect(entryFrames(['12-4', ['z', '?', 'x', '!']])).toEqual([
+      { type: 'text', offset: 11, text: '!' },
     ])
   })
 })

@@ -1,14 +1,21 @@
 /**
- * How an answer's frames are stored in its Redis Stream: one entry per frame with fields
- * `k` (s: status, x: text, f: final), `o` (the text offset) and `d` (status, text, or the
- * final message as JSON). A text entry may also carry the status that came with its text
- * (`s`: an answer's first text and its `streaming` are one entry). The final message holds the
- * whole text, so the owner does not write the text of its last interval separately: a
- * follower takes what it is missing from the final entry ({@link tailOf}).
+ * How an answer's frames are stored in its Redis Stream: one entry per frame, each field named
+ * for its kind — `s` (a status), `x` (text), `f` (the final message as JSON). A text entry may
+ * also carry the status that came with its text (an answer's first text and its `streaming` are
+ * one entry: `s` then `x`). The final message holds the whole text, so the owner does not write
+ * the text of its last interval separately: a follower takes what it is missing from the final
+ * entry ({@link tailOf}).
  *
  * An entry's id says where its text ends ({@link entryId}), so a follower that has `offset`
- * units reads exactly the entries it misses in one XRANGE from `<offset>-0`. The final entry
- * is added with `*` (a time in ms, above every offset): it is always read.
+ * units reads exactly the entries it misses in one XRANGE from `<offset>-0`, and a text entry's
+ * offset is its id's end minus its text's length. The final entry is added with `*` (a time in
+ * ms, above every offset): it is always read.
+ *
+ * Three strings an entry (its id, one name, one value), where the first format had seven
+ * (`k`, `o` and `d` with their values): parsing a reply costs ~1 µs a string here, and a
+ * resume's backlog is a hundred entries or more (bench/BENCHMARKS.md). Streams of that format
+ * lived under another key (keys.ts), so an instance of either version finds no stream of the
+ * other's and follows such an answer from the database.
  */
 import type { Message, MessageStatus } from '../../shapes'
 import type { AnswerFrame } from '../hub'
@@ -27,54 +34,40 @@ export const entryId = (end: number, n: number): string => `${end}-${n}`
 /** Where a follower that has `offset` units of text starts reading: every entry ending there or later. */
 export const firstIdFor = (offset: number): string => `${offset}-0`
 
-export function frameFields(frame: AnswerFrame, offset: number): string[] {
-  switch (frame.type) {
-    case 'status':
-      return ['k', 's', 'o', String(offset), 'd', frame.status]
-    case 'text':
-      return ['k', 'x', 'o', String(frame.offset), 'd', frame.text]
-    case 'final':
-      return [
-        'k',
-        'f',
-        'o',
-        String(frame.message.content.length),
-        'd',
-        JSON.stringify(frame.message),
-      ]
-  }
+export function frameFields(frame: Exclude<AnswerFrame, TextFrame>): string[] {
+  return frame.type === 'status' ? ['s', frame.status] : ['f', JSON.stringify(frame.message)]
 }
 
-/** A text entry's fields, with the status that came with the text (if any). */
-export function textFields(offset: number, text: string, status: MessageStatus | null): string[] {
-  if (status === null) return frameFields({ type: 'text', offset, text }, offset)
-  if (text === '') return frameFields({ type: 'status', status }, offset)
-  return [...frameFields({ type: 'text', offset, text }, offset), 's', status]
+/** A text entry's fields, after the status that came with the text (if any). */
+export function textFields(text: string, status: MessageStatus | null): string[] {
+  if (status === null) return ['x', text]
+  return text === '' ? ['s', status] : ['s', status, 'x', text]
 }
 
-/** The frames of one entry, in order (none for an entry this version does not know). */
-export function entryFrames([, fields]: StreamEntry): AnswerFrame[] {
-  // Names sit at even positions (a value may equal a name: the text "s").
-  const value = (name: string) => {
-    for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1]
-    return undefined
-  }
-  const data = value('d') ?? ''
-  switch (value('k')) {
-    case 's':
-      return [{ type: 'status', status: data as MessageStatus }]
-    case 'x': {
-      const text: TextFrame = { type: 'text', offset: Number(value('o') ?? 0), text: data }
-      const status = value('s')
-      return status === undefined
-        ? [text]
-        : [{ type: 'status', status: status as MessageStatus }, text]
+/** The frames of one entry, in order (none for a field this version does not know). */
+export function entryFrames([id, fields]: StreamEntry): AnswerFrame[] {
+  const frames: AnswerFrame[] = []
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const value = fields[i + 1] ?? ''
+    switch (fields[i]) {
+      case 's':
+        frames.push({ type: 'status', status: value as MessageStatus })
+        break
+      case 'x':
+        frames.push({ type: 'text', offset: idEnd(id) - value.length, text: value })
+        break
+      case 'f':
+        frames.push({ type: 'final', message: JSON.parse(value) as Message })
+        break
     }
-    case 'f':
-      return [{ type: 'final', message: JSON.parse(data) as Message }]
-    default:
-      return []
   }
+  return frames
+}
+
+/** The text end an entry's id names (its first part). */
+function idEnd(id: string): number {
+  const dash = id.indexOf('-')
+  return Number(dash < 0 ? id : id.slice(0, dash))
 }
 
 /** The text a follower that has `have` units still misses when the final entry arrives. */

@@ -191,7 +191,7 @@ export function createRedisHub(opts: {
       await run(
         redis
           .pipeline()
-          .xadd(key, '*', ...frameFields({ type: 'final', message }, 0))
+          .xadd(key, '*', ...frameFields({ type: 'final', message }))
           .pexpire(key, TIMING.endedAnswerTtlMs)
           .del(keys.answerMeta(message.id)),
       )

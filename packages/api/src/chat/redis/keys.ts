@@ -3,7 +3,10 @@
  * timings the Redis implementation shares.
  */
 export interface RedisKeys {
-  /** Stream of an answer's frames. */
+  /**
+   * Stream of an answer's frames (frames.ts). Until 2026-12-02 `answer:<id>`, in a format of
+   * seven strings an entry: the new name keeps the versions apart during a rolling deploy.
+   */
   answer(messageId: string): string
   /** A live answer's user, conversation and owner instance (JSON). Gone once it has ended. */
   answerMeta(messageId: string): string
@@ -21,7 +24,7 @@ export interface RedisKeys {
 
 export function redisKeys(prefix: string): RedisKeys {
   return {
-    answer: (id) => `${prefix}answer:${id}`,
+    answer: (id) => `${prefix}frames:${id}`,
     answerMeta: (id) => `${prefix}answer:${id}:live`,
     userEvents: (id) => `${prefix}user:${id}:events`,
     instance: (id) => `${prefix}instance:${id}`,

@@ -116,7 +116,7 @@ export function createOwnedAnswers(opts: {
       pipeline.xadd(
         keys.answer(local.stream.messageId),
         nextId(local),
-        ...textFields(from, text.slice(from), status),
+        ...textFields(text.slice(from), status),
       )
       sent.push(local)
     }
@@ -153,7 +153,7 @@ export function createOwnedAnswers(opts: {
         .xadd(
           keys.answer(key.messageId),
           nextId(local),
-          ...frameFields({ type: 'status', status: 'pending' }, 0),
+          ...frameFields({ type: 'status', status: 'pending' }),
         )
         .pexpire(keys.answer(key.messageId), TIMING.liveAnswerTtlMs),
     )
@@ -173,11 +173,11 @@ export function createOwnedAnswers(opts: {
           pipeline.xadd(
             keys.answer(key.messageId),
             nextId(local),
-            ...frameFields({ type: 'text', offset: from, text: text.slice(from) }, from),
+            ...textFields(text.slice(from), null),
           )
         await run(
           pipeline
-            .xadd(keys.answer(key.messageId), '*', ...frameFields({ type: 'final', message }, 0))
+            .xadd(keys.answer(key.messageId), '*', ...frameFields({ type: 'final', message }))
             .pexpire(keys.answer(key.messageId), TIMING.endedAnswerTtlMs)
             .del(keys.answerMeta(key.messageId)),
         )
@@ -206,7 +206,7 @@ export function createOwnedAnswers(opts: {
           redis.xadd(
             keys.answer(key.messageId),
             nextId(local),
-            ...frameFields({ type: 'status', status }, local.sentTo),
+            ...frameFields({ type: 'status', status }),
           ),
         )
       },
