@@ -8,8 +8,9 @@
  *
  * An entry's id says where its text ends ({@link entryId}), so a follower that has `offset`
  * units reads exactly the entries it misses in one XRANGE from `<offset>-0`, and a text entry's
- * offset is its id's end minus its text's length. The final entry is added with `*` (a time in
- * ms, above every offset): it is always read.
+ * offset is its id's end minus its text's length (UTF-16 units, as the owner counted them: the
+ * one lossy case of Redis's UTF-8, a lone surrogate, comes back as U+FFFD, one unit too). The
+ * final entry is added with `*` (a time in ms, above every offset): it is always read.
  *
  * Three strings an entry (its id, one name, one value), where the first format had seven
  * (`k`, `o` and `d` with their values): parsing a reply costs ~1 µs a string here, and a
