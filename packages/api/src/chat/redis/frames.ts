@@ -55,7 +55,8 @@ export function entryFrames([id, fields]: StreamEntry): AnswerFrame[] {
         frames.push({ type: 'status', status: value as MessageStatus })
         break
       case 'x':
-        frames.push({ type: 'text', offset: idEnd(id) - value.length, text: value })
+        // The id's first part (`<end>-<n>`): parseInt stops at the dash.
+        frames.push({ type: 'text', offset: Number.parseInt(id, 10) - value.length, text: value })
         break
       case 'f':
         frames.push({ type: 'final', message: JSON.parse(value) as Message })
@@ -63,12 +64,6 @@ export function entryFrames([id, fields]: StreamEntry): AnswerFrame[] {
     }
   }
   return frames
-}
-
-/** The text end an entry's id names (its first part). */
-function idEnd(id: string): number {
-  const dash = id.indexOf('-')
-  return Number(dash < 0 ? id : id.slice(0, dash))
 }
 
 /** The text a follower that has `have` units still misses when the final entry arrives. */
