@@ -69,8 +69,12 @@ describe.each<Transport>(['sse', 'ws'])(
         messageId: sent.assistantMessage.id,
       })
       expect(switched.leafMessageId).toBe(sent.assistantMessage.id)
+      // Earlier updates (the regenerated answer's end, a title) may still be on their way: wait
+      // for the one that carries the switch.
       const seen = await feed.waitFor(
-        (e) => e.data.type === 'conversation.updated' && e.data.conversation.leafMessageId !== null,
+        (e) =>
+          e.data.type === 'conversation.updated' &&
+          e.data.conversation.leafMessageId === sent.assistantMessage.id,
       )
       expect(seen.data).toEqual({ type: 'conversation.updated', conversation: switched })
       expect(await path(otherDevice, conversationId)).toEqual([
