@@ -40,7 +40,10 @@ export interface BenchConfig {
   /** Two instances on Postgres + Redis (scenarios/redis.ts). */
   redis: {
     frames: { answers: number; tokens: number }
+    /** Measured resumes per kind, each ~150 ms after the last (an instance idle in between). */
     resumes: number
+    /** Resumes per kind before those, back to back and not measured: the code's warm-up. */
+    resumeWarmups: number
     load: { answers: number; tokens: number }
     capacity: { levels: number[]; tokens: number; staggerMs: number }
   }
@@ -108,6 +111,7 @@ function baseConfig(opts: {
       redis: {
         frames: { answers: 2, tokens: 40 },
         resumes: 4,
+        resumeWarmups: 10,
         load: { answers: 10, tokens: 60 },
         capacity: { levels: [20], tokens: 40, staggerMs: 300 },
       },
@@ -144,6 +148,7 @@ function baseConfig(opts: {
     redis: {
       frames: { answers: 20, tokens: 200 },
       resumes: 30,
+      resumeWarmups: 100,
       load: { answers: 100, tokens: 300 },
       capacity: { levels: [50, 100, 200], tokens: 200, staggerMs: 1_000 },
     },

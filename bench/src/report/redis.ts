@@ -30,7 +30,7 @@ export function redisHeadline(r: RedisResult): HeadlineRow[] {
     {
       metric: 'several instances: first frame after a resume on another instance, p50',
       transport: 'WS+Redis',
-      figure: `${f(r.resume.other.p50)} ms (owner instance ${f(r.resume.owner.p50)} ms; hub alone ${f(r.resume.hub.p50)} ms)`,
+      figure: `${f(r.resume.other.p50)} ms (owner instance ${f(r.resume.owner.p50)} ms; the hub behind a bare WebSocket ${f(r.resume.bare.p50)} ms; hub alone ${f(r.resume.hub.p50)} ms)`,
       values: [r.resume.other.p50],
       target: '≤ 3 ms',
       met: r.resume.other.p50 <= 3,
@@ -74,9 +74,10 @@ export function redisSection(r: RedisResult): string[] {
     '| --- | --: | --: |',
     `| added per frame (B's arrival of a text offset minus A's), ${r.frames.answers} answers × ${r.frames.tokens} tokens | — | ${s(r.frames.added)} |`,
     `| gap between frames | ${s(r.frames.gapOwner)} | ${s(r.frames.gapOther)} |`,
-    `| first frame after a resume (\`lastEventId\` = half the text) | ${s(r.resume.owner)} | ${s(r.resume.other)} |`,
+    `| first frame after a resume (\`lastEventId\` = half the text: ${r.resume.missing.join('–')} chars missing) | ${s(r.resume.owner)} | ${s(r.resume.other)} |`,
     '',
-    `A Redis hub alone in a third process (no API, no WebSocket: where resumable-stream's 2.3 ms was measured, from the resume call to its first chunk): \`attach\` at half the text → first frame ${s(r.resume.hub)} ms.`,
+    `A Redis hub alone in a third process (no API, no WebSocket: where resumable-stream's 2.3 ms was measured, from the resume call to its first chunk): \`attach\` at half the text → first frame ${s(r.resume.hub)} ms. ` +
+      `The same hub in an idle fourth process behind a bare WebSocket server (no tRPC, no middleware: the machine's hops and the hub, without the API), request → first frame: ${s(r.resume.bare)} ms; a message to that process and back: ${s(r.resume.echo)} ms.`,
     '',
     `Under load, ${r.load.answers} answers × ${r.load.tokens} tokens at once on A, each followed on B: ` +
       `${r.load.commands} Redis commands = **${f(r.load.commandsPerToken, 3)} per token**, ${f(r.load.commandsPerFrame)} per frame received ` +

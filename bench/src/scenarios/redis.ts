@@ -2,12 +2,15 @@
 // instance costs, next to following it on the instance that generates it. A private
 // redis-server on its own port, so INFO commandstats and memory count only this scenario.
 import { randomBytes, randomUUID } from 'node:crypto'
+import { once } from 'node:events'
+import { join } from 'node:path'
 import { createRedisHub, type RedisHub } from '@t3chat/api'
 import { createChatClient, type ChatClient } from '@t3chat/client'
 import { Redis } from 'ioredis'
 import pino from 'pino'
-import { withTimeout } from '../children'
-import { loremModel, streamTimeoutMs, type BenchConfig } from '../config'
+import WebSocket from 'ws'
+import { forkTs, stop, withTimeout } from '../children'
+import { loremModel, streamTimeoutMs, TOKEN_DELAY_MS, type BenchConfig } from '../config'
 import type { ServerProcess } from '../server-process'
 import { round, summarize, type Summary } from '../stats'
 import type { BenchUser } from '../worker/protocol'
@@ -30,9 +33,19 @@ export interface RedisResult {
   /**
    * Subscribe with `lastEventId` (half the text so far) → first event, ms; `hub`: a Redis hub
    * in this process (no API, no WebSocket) from `attach` to its first frame — where the
-   * anchor (resumable-stream) measured, from the resume call to the first chunk.
+   * anchor (resumable-stream) measured, from the resume call to the first chunk; `bare`: the
+   * same hub in an idle process behind a bare WebSocket server (no API), request → first frame;
+   * `echo`: a message to that process and back (the machine's share).
    */
-  resume: { owner: Summary; other: Summary; hub: Summary }
+  resume: {
+    owner: Summary
+    other: Summary
+    hub: Summary
+    bare: Summary
+    echo: Summary
+    /** The text a measured resume missed (half the answer so far), fewest and most chars. */
+    missing: [number, number]
+  }
   /** N answers at once on A, each followed on B. */
   load: {
     answers: number
@@ -120,6 +133,40 @@ async function firstHubFrame(hub: RedisHub, messageId: string, offset: number): 
   return ms
 }
 
+/** The hub behind a bare WebSocket server in a process of its own (bare-resume-child.ts). */
+async function startBareResumer(env: Record<string, string>, logFile: string) {
+  const child = forkTs(join(import.meta.dirname, '..', 'bare-resume-child.ts'), {
+    logFile,
+    env: { ...process.env, ...env },
+  })
+  const [message] = (await withTimeout(once(child, 'message'), 30_000, 'the bare resumer')) as [
+    { port?: number },
+  ]
+  const socket = new WebSocket(`ws://127.0.0.1:${String(message.port)}`)
+  await withTimeout(once(socket, 'open'), 10_000, 'the bare resumer’s WebSocket')
+  const roundTrip = async (request: string): Promise<[ms: number, reply: string]> => {
+    const started = performance.now()
+    const reply = once(socket, 'message')
+    socket.send(request)
+    const [data] = (await withTimeout(reply, 10_000, 'a bare resume')) as [Buffer]
+    return [performance.now() - started, String(data)]
+  }
+  return {
+    /** Request → first frame, ms. */
+    async firstFrame(messageId: string, offset: number): Promise<number> {
+      const [ms, reply] = await roundTrip(JSON.stringify({ messageId, offset }))
+      if (reply === 'null') throw new Error('the bare resumer had no frame')
+      return ms
+    },
+    /** A message there and back, ms. */
+    echo: async (): Promise<number> => (await roundTrip('echo'))[0],
+    async close(): Promise<void> {
+      socket.close()
+      await stop(child)
+    },
+  }
+}
+
 const gaps = (points: Trace['points']) => points.slice(1).map((p, i) => p.at - (points[i]?.at ?? 0))
 
 /** Waits until `check` holds, polling every few ms (bounded). */
@@ -203,8 +250,18 @@ export async function measureRedis(deps: RedisScenarioDeps): Promise<RedisResult
 
     // Resume: a long answer on A; now and then a subscriber resumes from half its text, on A,
     // on B, or through a hub of its own in this process.
-    const kinds = ['owner', 'other', 'hub'] as const
-    const resumeOn = { owner: [] as number[], other: [] as number[], hub: [] as number[] }
+    const kinds = ['owner', 'other', 'hub', 'bare', 'echo'] as const
+    const resumeOn = {
+      owner: [] as number[],
+      other: [] as number[],
+      hub: [] as number[],
+      bare: [] as number[],
+      echo: [] as number[],
+    }
+    const bare = await startBareResumer(
+      { BARE_REDIS_URL: redis.url, BARE_KEY_PREFIX: env.REDIS_KEY_PREFIX },
+      deps.logFile,
+    )
     const hubRedis = new Redis(redis.url)
     const hub = createRedisHub({
       redis: hubRedis,
@@ -212,36 +269,55 @@ export async function measureRedis(deps: RedisScenarioDeps): Promise<RedisResult
       frameIntervalMs: 50,
       logger: pino({ level: 'silent' }),
     })
-    // Long enough to outlast every resume (each ~150 ms apart); stopped afterwards.
-    const longTokens = Math.ceil((c.resumes * kinds.length * 300) / 20) + 100
+    // Long enough to outlast every resume (each ~150 ms apart, the warm-ups ~15); stopped
+    // afterwards.
+    const longTokens =
+      Math.ceil(((c.resumes * 300 + c.resumeWarmups * 30) * kinds.length) / TOKEN_DELAY_MS) + 100
     const longId = randomUUID()
     const watcher = follow(ca, longId, null)
     await send(ca, loremModel(longTokens), longId)
     await until(() => watcher.points.length > 3, 10_000, 'the long answer')
-    for (let i = 0; i < c.resumes * kinds.length; i++) {
+    const missing: number[] = []
+    /** One resume from half the text so far, on `on`; ms to its first frame. */
+    const resumeOnce = async (on: (typeof kinds)[number]): Promise<number> => {
       const offset = Math.floor((watcher.points.at(-1)?.offset ?? 0) / 2)
+      missing.push(offset)
+      if (on === 'hub') return firstHubFrame(hub, longId, offset)
+      if (on === 'bare') return bare.firstFrame(longId, offset)
+      if (on === 'echo') return bare.echo()
+      const started = performance.now()
+      const resumed = follow(on === 'owner' ? ca : cb, longId, String(offset))
+      await until(() => resumed.points.length > 0, 10_000, 'the first frame after a resume')
+      resumed.stop()
+      return (resumed.points[0]?.at ?? Number.NaN) - started
+    }
+    // A resume's code runs a few dozen times in the measured rounds: not measured before it has
+    // run as often as on an instance that has been up a while (V8 optimises hot code only).
+    for (let i = 0; i < c.resumeWarmups * kinds.length; i++) {
+      await resumeOnce(kinds[i % kinds.length] ?? 'owner')
+      await sleep(5)
+    }
+    for (let i = 0; i < c.resumes * kinds.length; i++) {
       const on = kinds[i % kinds.length] ?? 'owner'
-      if (on === 'hub') resumeOn.hub.push(await firstHubFrame(hub, longId, offset))
-      else {
-        const started = performance.now()
-        const resumed = follow(on === 'owner' ? ca : cb, longId, String(offset))
-        await until(() => resumed.points.length > 0, 10_000, 'the first frame after a resume')
-        resumeOn[on].push((resumed.points[0]?.at ?? Number.NaN) - started)
-        resumed.stop()
-      }
+      if (i === 0) missing.length = 0
+      resumeOn[on].push(await resumeOnce(on))
       await sleep(150)
     }
     await ca.chat.stop.mutate({ messageId: longId })
     await watcher.done
     await hub.close()
+    await bare.close()
     hubRedis.disconnect()
     const resume = {
       owner: summarize(resumeOn.owner),
       other: summarize(resumeOn.other),
       hub: summarize(resumeOn.hub),
+      bare: summarize(resumeOn.bare),
+      echo: summarize(resumeOn.echo),
+      missing: [Math.min(...missing), Math.max(...missing)] as [number, number],
     }
     log(
-      `  first frame after a resume: owner p50 ${resume.owner.p50} p99 ${resume.owner.p99}, other p50 ${resume.other.p50} p99 ${resume.other.p99} ms; a hub in the bench process, attach → first frame p50 ${resume.hub.p50} p99 ${resume.hub.p99} ms`,
+      `  first frame after a resume: owner p50 ${resume.owner.p50} p99 ${resume.owner.p99}, other p50 ${resume.other.p50} p99 ${resume.other.p99} ms; a hub in the bench process, attach → first frame p50 ${resume.hub.p50} p99 ${resume.hub.p99} ms; the hub behind a bare WebSocket in an idle process p50 ${resume.bare.p50} p99 ${resume.bare.p99} ms, a message to that process and back p50 ${resume.echo.p50} p99 ${resume.echo.p99} ms`,
     )
 
     // Load: N answers at once on A, each followed on B; Redis commands and memory.
