@@ -249,7 +249,8 @@ export async function measureRedis(deps: RedisScenarioDeps): Promise<RedisResult
     )
 
     // Resume: a long answer on A; now and then a subscriber resumes from half its text, on A,
-    // on B, or through a hub of its own in this process.
+    // on B, through a hub of its own in this process, or through the same hub behind a bare
+    // WebSocket in an idle process (its echo, in turn, times the machine's share alone).
     const kinds = ['owner', 'other', 'hub', 'bare', 'echo'] as const
     const resumeOn = {
       owner: [] as number[],
@@ -280,11 +281,12 @@ export async function measureRedis(deps: RedisScenarioDeps): Promise<RedisResult
     const missing: number[] = []
     /** One resume from half the text so far, on `on`; ms to its first frame. */
     const resumeOnce = async (on: (typeof kinds)[number]): Promise<number> => {
-      const offset = Math.floor((watcher.points.at(-1)?.offset ?? 0) / 2)
-      missing.push(offset)
+      if (on === 'echo') return bare.echo()
+      const seen = watcher.points.at(-1)?.offset ?? 0
+      const offset = Math.floor(seen / 2)
+      missing.push(seen - offset)
       if (on === 'hub') return firstHubFrame(hub, longId, offset)
       if (on === 'bare') return bare.firstFrame(longId, offset)
-      if (on === 'echo') return bare.echo()
       const started = performance.now()
       const resumed = follow(on === 'owner' ? ca : cb, longId, String(offset))
       await until(() => resumed.points.length > 0, 10_000, 'the first frame after a resume')
