@@ -8,6 +8,7 @@ import { createRedisHub } from '@t3chat/api'
 import { Redis } from 'ioredis'
 import pino from 'pino'
 import { WebSocketServer } from 'ws'
+import { firstFrameOf } from './first-frame'
 
 const url = process.env.BARE_REDIS_URL
 const keyPrefix = process.env.BARE_KEY_PREFIX
@@ -25,13 +26,7 @@ const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
 
 async function firstFrame(request: string): Promise<string> {
   const { messageId, offset } = JSON.parse(request) as { messageId: string; offset: number }
-  const stop = new AbortController()
-  const live = await hub.attach(messageId, offset, stop.signal)
-  const frames = live?.frames[Symbol.asyncIterator]()
-  const first = await frames?.next()
-  stop.abort()
-  void frames?.return?.(undefined)
-  return JSON.stringify(first?.done === false ? first.value : null)
+  return JSON.stringify(await firstFrameOf(hub, messageId, offset))
 }
 
 wss.on('connection', (socket) => {

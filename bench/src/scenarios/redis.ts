@@ -10,6 +10,7 @@ import { Redis } from 'ioredis'
 import pino from 'pino'
 import WebSocket from 'ws'
 import { forkTs, stop, withTimeout } from '../children'
+import { firstFrameOf } from '../first-frame'
 import { loremModel, streamTimeoutMs, TOKEN_DELAY_MS, type BenchConfig } from '../config'
 import type { ServerProcess } from '../server-process'
 import { round, summarize, type Summary } from '../stats'
@@ -121,15 +122,10 @@ function follow(client: ChatClient, messageId: string, lastEventId: string | nul
 
 /** A Redis hub's `attach` at `offset` → its first frame, ms (the follower is then stopped). */
 async function firstHubFrame(hub: RedisHub, messageId: string, offset: number): Promise<number> {
-  const stop = new AbortController()
   const started = performance.now()
-  const live = await hub.attach(messageId, offset, stop.signal)
-  const frames = live?.frames[Symbol.asyncIterator]()
-  const first = await frames?.next()
+  const first = await firstFrameOf(hub, messageId, offset)
   const ms = performance.now() - started
-  stop.abort()
-  await frames?.return?.(undefined)
-  if (first === undefined || first.done === true) throw new Error('the hub had no frame')
+  if (first === null) throw new Error('the hub had no frame')
   return ms
 }
 
